@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the tests need (idempotent), then runs every test in the solution.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+apt_packages=(kcat python3-confluent-kafka libsnappy1v5 zstd lz4 iproute2 iptables)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  # Debian mirrors sometimes answer "cannot access archive" once; a second try goes through.
+  for attempt in 1 2 3; do
+    if $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq "${missing[@]}"; then break; fi
+    [ "$attempt" -lt 3 ] || { echo "apt-get install ${missing[*]} failed" >&2; exit 1; }
+    sleep 5
+  done
+fi
+
+# Node clients live under tests/clients so the repo, not the machine, pins their versions.
+if [ ! -d tests/clients/node_modules/kafkajs ]; then
+  (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+dotnet test Broker.sln -c Release --logger "console;verbosity=normal" "$@"
