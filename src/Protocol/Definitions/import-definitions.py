@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Regenerates the .def files in this folder from Kafka's JSON message specs.
+
+Only facts cross over: names, types, versions, nullability, tags, defaults, map keys. Prose
+("about" texts, comments) stays behind. Usage: import-definitions.py <kafka-protocol dir>
+"""
+import json, os, re, sys
+
+# Share-group APIs (KIP-932) are out of scope for now.
+SOURCE = ""
+SKIPPED_API_KEYS = {76, 77, 78, 79, 83, 84, 85, 86, 87}
+# Produce v3-v6 already carry record batch v2: cheap to keep for older clients (INDEX.md).
+FLOOR_OVERRIDES = {0: 3}
+
+def load(path):
+    with open(path) as f:
+        text = "\n".join(l for l in f.read().splitlines() if not l.strip().startswith("//"))
+    return json.loads(text)
+
+def rng(text):
+    if text is None or text == "none":
+        return None
+    if text.endswith("+"):
+        return (int(text[:-1]), None)
+    if "-" in text:
+        lo, hi = text.split("-")
+        return (int(lo), int(hi))
+    return (int(text), int(text))
+
+def fmt(r):
+    if r is None:
+        return "none"
+    lo, hi = r
+    if hi is None:
+        return f"{lo}+"
+    return f"{lo}" if lo == hi else f"{lo}-{hi}"
+
+def declared_versions(spec):
+    lo, hi = rng(spec["validVersions"])
+    key = spec.get("apiKey")
+    if spec["type"] in ("request", "response"):
+        deprecated = rng(spec.get("deprecatedVersions"))
+        if deprecated is not None:
+            lo = deprecated[1] + 1
+        lo = min(lo, FLOOR_OVERRIDES.get(key, lo))
+        if spec.get("latestVersionUnstable"):
+            hi -= 1
+    return lo, hi
+
+def default_token(field):
+    d = field.get("default")
+    if d is None:
+        return None
+    t = field["type"]
+    if t == "string":
+        return "null" if d == "null" else json.dumps(d)
+    return str(d).strip()
+
+def emit_fields(fields, depth, out, floor):
+    for f in fields:
+        versions = rng(f.get("versions") or f["taggedVersions"])
+        if versions and versions[1] is not None and versions[1] < floor:
+            continue  # exists only below the versions we declare
+        parts = [f["name"], f["type"], "versions=" + fmt(versions)]
+        if f.get("nullableVersions"):
+            parts.append("nullable=" + fmt(rng(f["nullableVersions"])))
+        if "tag" in f:
+            parts.append(f"tag={f['tag']}")
+            parts.append("tagged=" + fmt(rng(f["taggedVersions"])))
+        if "flexibleVersions" in f:
+            parts.append("flexible=" + fmt(rng(f["flexibleVersions"])))
+        if f.get("mapKey"):
+            parts.append("mapKey")
+        d = default_token(f)
+        if d is not None:
+            parts.append("default=" + d)
+        out.append("  " * depth + " ".join(parts))
+        if "fields" in f:
+            emit_fields(f["fields"], depth + 1, out, floor)
+
+def convert(spec):
+    kind = spec["type"]
+    lo, hi = declared_versions(spec)
+    head = [kind, spec["name"]]
+    if "apiKey" in spec:
+        head.append(f"apiKey={spec['apiKey']}")
+    head.append("versions=" + fmt((lo, hi)))
+    head.append("flexible=" + fmt(rng(spec.get("flexibleVersions", "none"))))
+    out = ["# Facts from Kafka's message spec (names, types, versions); see import-definitions.py.",
+           " ".join(head)]
+    emit_fields(spec.get("fields", []), 1, out, lo)
+    for s in spec.get("commonStructs", []):
+        out.append(f"struct {s['name']} versions={s['versions']}")
+        emit_fields(s["fields"], 1, out, lo)
+    return "\n".join(out) + "\n"
+
+def request_listeners(folder, response_name):
+    request = response_name[: -len("Response")] + "Request.json"
+    return load(os.path.join(SOURCE, folder, request)).get("listeners", [])
+
+def wanted(folder, spec):
+    kind = spec["type"]
+    if kind in ("request", "response"):
+        # Responses carry no listeners; they follow their request.
+        listeners = set(spec.get("listeners") or request_listeners(folder, spec["name"]))
+        return bool(listeners & {"broker", "controller"}) and spec["apiKey"] not in SKIPPED_API_KEYS
+    if folder == "group-coordinator":
+        return not spec["name"].startswith("ShareGroup")
+    return True
+
+def main():
+    global SOURCE
+    src = SOURCE = sys.argv[1]
+    here = os.path.dirname(os.path.abspath(__file__))
+    count = 0
+    for folder in ("message", "metadata", "raft", "group-coordinator", "transaction-coordinator"):
+        target = os.path.join(here, folder)
+        os.makedirs(target, exist_ok=True)
+        for name in sorted(os.listdir(os.path.join(src, folder))):
+            if not name.endswith(".json"):
+                continue
+            spec = load(os.path.join(src, folder, name))
+            if not wanted(folder, spec):
+                continue
+            with open(os.path.join(target, name[:-5] + ".def"), "w") as f:
+                f.write(convert(spec))
+            count += 1
+    print(f"wrote {count} definitions")
+
+if __name__ == "__main__":
+    main()
