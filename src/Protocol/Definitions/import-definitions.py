@@ -38,7 +38,11 @@ def fmt(r):
 def declared_versions(spec):
     lo, hi = rng(spec["validVersions"])
     key = spec.get("apiKey")
-    if spec["type"] in ("request", "response"):
+    if spec["type"] == "response":
+        # A response exists at exactly the versions of its request.
+        request = load(os.path.join(SOURCE, "message", spec["name"][: -len("Response")] + "Request.json"))
+        return declared_versions(request)
+    if spec["type"] == "request":
         deprecated = rng(spec.get("deprecatedVersions"))
         if deprecated is not None:
             lo = deprecated[1] + 1
