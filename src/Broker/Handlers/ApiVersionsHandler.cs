@@ -1,0 +1,48 @@
+using Broker.Network;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+
+namespace Broker.Handlers;
+
+/// <summary>
+/// ApiVersions: advertises exactly the APIs that have a handler, at the versions they serve.
+/// </summary>
+public sealed class ApiVersionsHandler(Func<RequestDispatcher> dispatcher, FeatureLevels features)
+    : ApiHandler<ApiVersionsRequest, ApiVersionsResponse>
+{
+    public override ApiKey Key => ApiKey.ApiVersions;
+
+    protected override ValueTask<ApiVersionsResponse?> HandleAsync(RequestContext context, ApiVersionsRequest request, CancellationToken cancel)
+    {
+        var response = Build(dispatcher(), ErrorCode.None);
+        foreach (var feature in features.Supported)
+            response.SupportedFeatures.Add(new ApiVersionsResponse.SupportedFeatureKey
+            {
+                Name = feature.Name, MinVersion = feature.Min, MaxVersion = feature.Max,
+            });
+        response.FinalizedFeaturesEpoch = features.Epoch;
+        foreach (var (name, level) in features.Finalized)
+            response.FinalizedFeatures.Add(new ApiVersionsResponse.FinalizedFeatureKey
+            {
+                Name = name, MinVersionLevel = level, MaxVersionLevel = level,
+            });
+        return ValueTask.FromResult<ApiVersionsResponse?>(response);
+    }
+
+    /// <summary>The v0 answer to an ApiVersions version we do not know: the error plus our ranges.</summary>
+    public static ApiVersionsResponse UnsupportedVersion(RequestDispatcher dispatcher) =>
+        Build(dispatcher, ErrorCode.UnsupportedVersion);
+
+    private static ApiVersionsResponse Build(RequestDispatcher dispatcher, ErrorCode error)
+    {
+        var response = new ApiVersionsResponse { ErrorCode = (short)error };
+        foreach (var (api, handler) in dispatcher.Served)
+            response.ApiKeys.Add(new ApiVersionsResponse.ApiVersion
+            {
+                ApiKey = (short)api.Key,
+                MinVersion = handler.LowestVersion,
+                MaxVersion = api.HighestVersion,
+            });
+        return response;
+    }
+}

@@ -1,0 +1,17 @@
+using System.Net;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+
+namespace Broker.Network;
+
+/// <summary>What a handler knows about the request besides its body: who sent it, how, and at which version.</summary>
+public sealed class RequestContext(RequestHeader header, ApiDescriptor api, string listenerName, EndPoint? remote, long connectionId)
+{
+    public RequestHeader Header { get; } = header;
+    public ApiDescriptor Api { get; } = api;
+    public short ApiVersion => Header.RequestApiVersion;
+    public string ListenerName { get; } = listenerName;
+    public EndPoint? RemoteEndPoint { get; } = remote;
+    public long ConnectionId { get; } = connectionId;
+    public string ClientId => Header.ClientId ?? "";
+}
