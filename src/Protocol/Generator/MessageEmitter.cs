@@ -56,6 +56,9 @@ internal sealed class MessageEmitter
         interfaces.Add(_message.Kind == DefinitionKind.Request || _message.Kind == DefinitionKind.Response
             ? $"{Wire}.IApiMessage"
             : $"{Wire}.IKafkaMessage");
+        var isMetadataRecord = _message.Kind == DefinitionKind.Metadata && _message.ApiKey.HasValue;
+        if (isMetadataRecord)
+            interfaces.Add($"{Wire}.IMetadataRecord");
         _code.Open($"public sealed partial class {_message.Name} : {string.Join(", ", interfaces)}");
         _code.Line($"public const short LowestSupportedVersion = {Declared.Low};");
         _code.Line($"public const short HighestSupportedVersion = {Declared.High};");
@@ -64,6 +67,8 @@ internal sealed class MessageEmitter
             _code.Line($"public const short ApiKeyValue = {_message.ApiKey.Value};");
             if (_message.Kind == DefinitionKind.Request || _message.Kind == DefinitionKind.Response)
                 _code.Line($"short {Wire}.IApiMessage.ApiKey => {_message.ApiKey.Value};");
+            if (isMetadataRecord)
+                _code.Line($"short {Wire}.IMetadataRecord.RecordType => {_message.ApiKey.Value};");
         }
         _code.Line($"short {Wire}.IKafkaMessage.LowestVersion => {Declared.Low};");
         _code.Line($"short {Wire}.IKafkaMessage.HighestVersion => {Declared.High};");

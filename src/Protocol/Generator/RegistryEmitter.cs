@@ -42,7 +42,7 @@ internal static class RegistryEmitter
         code.Line();
 
         code.Open("public static partial class MetadataRecordTypes");
-        code.Open("public static global::Broker.Protocol.Wire.IKafkaMessage? Create(short recordType) => recordType switch");
+        code.Open("public static global::Broker.Protocol.Wire.IMetadataRecord? Create(short recordType) => recordType switch");
         foreach (var (message, ns) in all.Where(m => m.Message.Kind == DefinitionKind.Metadata && m.Message.ApiKey.HasValue).OrderBy(m => m.Message.ApiKey))
             code.Line($"{message.ApiKey} => new global::{ns}.{message.Name}(),");
         code.Line("_ => null,");

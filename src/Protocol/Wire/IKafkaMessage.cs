@@ -14,3 +14,9 @@ public interface IApiMessage : IKafkaMessage
 {
     short ApiKey { get; }
 }
+
+/// <summary>A KRaft metadata record; its type id leads its frame in <c>__cluster_metadata</c>.</summary>
+public interface IMetadataRecord : IKafkaMessage
+{
+    short RecordType { get; }
+}

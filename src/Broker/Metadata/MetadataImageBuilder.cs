@@ -1,0 +1,113 @@
+using System.Collections.Immutable;
+using Broker.Protocol.MetadataRecords;
+using Broker.Protocol.Wire;
+
+namespace Broker.Metadata;
+
+/// <summary>
+/// Applies committed metadata records to an image, producing the next image. Records it does not
+/// model yet (ACLs, quotas, delegation tokens…) pass through without effect, as on a broker that
+/// does not use those features.
+/// </summary>
+public static class MetadataImageBuilder
+{
+    public static MetadataImage Apply(MetadataImage image, IEnumerable<IKafkaMessage> records, long lastOffset)
+    {
+        var topicsByName = image.TopicsByName.ToBuilder();
+        var topicsById = image.TopicsById.ToBuilder();
+        var brokers = image.Brokers.ToBuilder();
+        var configs = image.Configs.ToBuilder();
+        var features = image.Features.ToBuilder();
+        var nextProducerId = image.NextProducerId;
+
+        void PutTopic(TopicImage topic)
+        {
+            topicsByName[topic.Name] = topic;
+            topicsById[topic.Id] = topic;
+        }
+
+        foreach (var record in records)
+        {
+            switch (record)
+            {
+                case TopicRecord t:
+                    PutTopic(new TopicImage(t.Name, t.TopicId, []));
+                    break;
+                case PartitionRecord p when topicsById.TryGetValue(p.TopicId, out var topic):
+                    PutTopic(topic with { Partitions = WithPartition(topic.Partitions, new PartitionImage(
+                        p.PartitionId, p.Replicas, p.Isr, p.Leader, p.LeaderEpoch, p.PartitionEpoch)) });
+                    break;
+                case PartitionChangeRecord c when topicsById.TryGetValue(c.TopicId, out var topic):
+                    var old = topic.Partitions.FirstOrDefault(x => x.PartitionId == c.PartitionId);
+                    if (old is null)
+                        break;
+                    var leaderChanged = c.Leader != -2 && c.Leader != old.Leader;
+                    var changed = old with
+                    {
+                        Replicas = c.Replicas ?? old.Replicas,
+                        Isr = c.Isr ?? old.Isr,
+                        Leader = c.Leader == -2 ? old.Leader : c.Leader,
+                        LeaderEpoch = leaderChanged ? old.LeaderEpoch + 1 : old.LeaderEpoch,
+                        PartitionEpoch = old.PartitionEpoch + 1,
+                    };
+                    PutTopic(topic with { Partitions = WithPartition(topic.Partitions, changed) });
+                    break;
+                case RemoveTopicRecord r when topicsById.TryGetValue(r.TopicId, out var topic):
+                    topicsById.Remove(r.TopicId);
+                    topicsByName.Remove(topic.Name);
+                    configs.Remove((ConfigResourceType.Topic, topic.Name));
+                    break;
+                case ConfigRecord cfg:
+                    var key = ((ConfigResourceType)cfg.ResourceType, cfg.ResourceName);
+                    var current = configs.GetValueOrDefault(key) ?? ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+                    current = cfg.Value is null ? current.Remove(cfg.Name) : current.SetItem(cfg.Name, cfg.Value);
+                    if (current.IsEmpty) configs.Remove(key);
+                    else configs[key] = current;
+                    break;
+                case RegisterBrokerRecord b:
+                    brokers[b.BrokerId] = new BrokerImage(b.BrokerId, b.BrokerEpoch,
+                        b.EndPoints.Select(e => new BrokerEndpoint(e.Name, e.Host, e.Port, e.SecurityProtocol)).ToArray(),
+                        b.Rack, b.Fenced);
+                    break;
+                case UnregisterBrokerRecord u:
+                    brokers.Remove(u.BrokerId);
+                    break;
+                case FenceBrokerRecord f when brokers.TryGetValue(f.Id, out var broker):
+                    brokers[f.Id] = broker with { Fenced = true };
+                    break;
+                case UnfenceBrokerRecord f when brokers.TryGetValue(f.Id, out var broker):
+                    brokers[f.Id] = broker with { Fenced = false };
+                    break;
+                case BrokerRegistrationChangeRecord change when brokers.TryGetValue(change.BrokerId, out var broker):
+                    // Fenced: 1 = fenced, -1 = unfenced, 0 = unchanged.
+                    if (change.Fenced != 0)
+                        brokers[change.BrokerId] = broker with { Fenced = change.Fenced > 0 };
+                    break;
+                case FeatureLevelRecord level:
+                    if (level.FeatureLevel == 0) features.Remove(level.Name);
+                    else features[level.Name] = level.FeatureLevel;
+                    break;
+                case ProducerIdsRecord ids:
+                    nextProducerId = Math.Max(nextProducerId, ids.NextProducerId);
+                    break;
+            }
+        }
+
+        return image with
+        {
+            Offset = lastOffset,
+            TopicsByName = topicsByName.ToImmutable(),
+            TopicsById = topicsById.ToImmutable(),
+            Brokers = brokers.ToImmutable(),
+            Configs = configs.ToImmutable(),
+            Features = features.ToImmutable(),
+            NextProducerId = nextProducerId,
+        };
+    }
+
+    private static IReadOnlyList<PartitionImage> WithPartition(IReadOnlyList<PartitionImage> partitions, PartitionImage partition)
+    {
+        var list = partitions.Where(p => p.PartitionId != partition.PartitionId).Append(partition).OrderBy(p => p.PartitionId).ToArray();
+        return list;
+    }
+}
