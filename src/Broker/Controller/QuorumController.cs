@@ -1,0 +1,288 @@
+using Broker.Config;
+using Broker.Metadata;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+using Broker.Protocol.MetadataRecords;
+using Broker.Protocol.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Controller;
+
+/// <summary>
+/// The active controller: validates cluster changes, turns them into metadata records and commits
+/// them through the metadata log, one change at a time (a single-writer event loop, as in Kafka).
+/// The image is only updated from committed records, so what a client is told exists survives a crash.
+/// </summary>
+public sealed class QuorumController(IMetadataLog log, MetadataCache cache, BrokerConfig config, ILogger logger)
+{
+    private readonly SemaphoreSlim _loop = new(1, 1);
+
+    public MetadataImage Image => cache.Current;
+
+    /// <summary>Replays the committed log into the image; the node's first step at start.</summary>
+    public void Load()
+    {
+        foreach (var batch in log.ReadCommitted())
+            cache.Apply(batch.Records, batch.LastOffset);
+    }
+
+    private async Task<T> RunAsync<T>(Func<MetadataImage, (List<VersionedRecord> Records, T Result)> change, CancellationToken cancel)
+    {
+        await _loop.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            var (records, result) = change(cache.Current);
+            if (records.Count > 0)
+            {
+                var offset = await log.AppendAsync(records, cancel).ConfigureAwait(false);
+                cache.Apply(records.Select(r => r.Record).ToArray(), offset);
+            }
+            return result;
+        }
+        finally
+        {
+            _loop.Release();
+        }
+    }
+
+    /// <summary>
+    /// At start: finalize metadata.version on a new cluster and (re-)register this node's broker with a
+    /// new epoch. A single combined node unfences itself at once; with a quorum, heartbeats will.
+    /// </summary>
+    public Task RegisterLocalBrokerAsync(IReadOnlyList<BrokerEndpoint> endpoints, CancellationToken cancel) =>
+        RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            if (!image.Features.ContainsKey(Handlers.FeatureLevels.MetadataVersion))
+                records.Add(VersionedRecord.Latest(new FeatureLevelRecord
+                {
+                    Name = Handlers.FeatureLevels.MetadataVersion, FeatureLevel = Handlers.FeatureLevels.LatestMetadataVersion,
+                }));
+            var registration = new RegisterBrokerRecord
+            {
+                BrokerId = config.NodeId,
+                IncarnationId = Uuid.Random(),
+                BrokerEpoch = image.Offset + 1 + records.Count,
+                Rack = config.BrokerRack,
+                Fenced = false,
+            };
+            foreach (var e in endpoints)
+                registration.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint
+                {
+                    Name = e.ListenerName, Host = e.Host, Port = (ushort)e.Port, SecurityProtocol = e.SecurityProtocol,
+                });
+            registration.Features.Add(new RegisterBrokerRecord.BrokerFeature
+            {
+                Name = Handlers.FeatureLevels.MetadataVersion,
+                MinSupportedVersion = Handlers.FeatureLevels.MinimumMetadataVersion,
+                MaxSupportedVersion = Handlers.FeatureLevels.LatestMetadataVersion,
+            });
+            records.Add(VersionedRecord.Latest(registration));
+            return (records, true);
+        }, cancel);
+
+    public Task<CreateTopicsResponse> CreateTopicsAsync(CreateTopicsRequest request, CancellationToken cancel) =>
+        RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            var response = new CreateTopicsResponse();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+            foreach (var topic in request.Topics)
+            {
+                if (!seen.Add(topic.Name))
+                    continue;
+                var result = duplicates.Contains(topic.Name)
+                    ? Failed(topic.Name, ErrorCode.InvalidRequest, "Duplicate topic name.")
+                    : CreateTopic(image, topic, request.validateOnly, records);
+                response.Topics.Add(result);
+            }
+            return (records, response);
+        }, cancel);
+
+    private CreateTopicsResponse.CreatableTopicResult CreateTopic(
+        MetadataImage image, CreateTopicsRequest.CreatableTopic topic, bool validateOnly, List<VersionedRecord> records)
+    {
+        if (TopicNames.Validate(topic.Name) is { } invalid)
+            return Failed(topic.Name, ErrorCode.InvalidTopicException, invalid);
+        if (image.Topic(topic.Name) is not null || records.Any(r => r.Record is TopicRecord t && t.Name == topic.Name))
+            return Failed(topic.Name, ErrorCode.TopicAlreadyExists, $"Topic '{topic.Name}' already exists.");
+
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var c in topic.Configs)
+        {
+            if (c.Value is null)
+                continue;
+            overrides[c.Name] = c.Value;
+        }
+        try
+        {
+            TopicConfigDefinitions.Validate(overrides.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
+        }
+        catch (ConfigException e)
+        {
+            return Failed(topic.Name, ErrorCode.InvalidConfig, e.Message);
+        }
+
+        var live = image.Brokers.Values.Where(b => !b.Fenced).ToArray();
+        IReadOnlyList<int>[] assignment;
+        if (topic.Assignments.Count > 0)
+        {
+            if (topic.NumPartitions != -1 || topic.ReplicationFactor != -1)
+                return Failed(topic.Name, ErrorCode.InvalidRequest, "Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.");
+            var ordered = topic.Assignments.OrderBy(a => a.PartitionIndex).ToArray();
+            for (var i = 0; i < ordered.Length; i++)
+            {
+                if (ordered[i].PartitionIndex != i)
+                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, "Partitions should be a consecutive 0-based integer sequence.");
+                var ids = ordered[i].BrokerIds;
+                if (ids.Count == 0 || ids.Distinct().Count() != ids.Count)
+                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Invalid replica list for partition {i}.");
+                if (ids.FirstOrDefault(id => !image.Brokers.ContainsKey(id), -1) is var unknown and not -1)
+                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Broker {unknown} is not registered.");
+            }
+            assignment = ordered.Select(a => (IReadOnlyList<int>)a.BrokerIds.ToArray()).ToArray();
+        }
+        else
+        {
+            var partitions = topic.NumPartitions == -1 ? config.NumPartitions : topic.NumPartitions;
+            var replication = topic.ReplicationFactor == -1 ? config.DefaultReplicationFactor : topic.ReplicationFactor;
+            if (partitions <= 0)
+                return Failed(topic.Name, ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0.");
+            if (replication <= 0)
+                return Failed(topic.Name, ErrorCode.InvalidReplicationFactor, "Replication factor must be larger than 0.");
+            if (replication > live.Length)
+                return Failed(topic.Name, ErrorCode.InvalidReplicationFactor,
+                    $"Unable to replicate the partition {replication} time(s): The target replication factor of {replication} cannot be reached because only {live.Length} broker(s) are registered.");
+            assignment = ReplicaPlacement.Place(live, 0, partitions, replication, Random.Shared.Next(live.Length));
+        }
+
+        var id = Uuid.Random();
+        var result = new CreateTopicsResponse.CreatableTopicResult
+        {
+            Name = topic.Name,
+            TopicId = id,
+            ErrorMessage = null,
+            NumPartitions = assignment.Length,
+            ReplicationFactor = (short)assignment[0].Count,
+        };
+        if (validateOnly)
+            return result;
+
+        records.Add(VersionedRecord.Latest(new TopicRecord { Name = topic.Name, TopicId = id }));
+        for (var p = 0; p < assignment.Length; p++)
+            records.Add(VersionedRecord.Latest(NewPartition(id, p, assignment[p], image)));
+        foreach (var (name, value) in overrides)
+            records.Add(VersionedRecord.Latest(new ConfigRecord
+            {
+                ResourceType = (sbyte)ConfigResourceType.Topic, ResourceName = topic.Name, Name = name, Value = value,
+            }));
+        logger.LogInformation("Creating topic {Topic} with id {TopicId}, {Partitions} partition(s), replication factor {Replication}",
+            topic.Name, id, assignment.Length, assignment[0].Count);
+        return result;
+    }
+
+    private static PartitionRecord NewPartition(Uuid topicId, int partition, IReadOnlyList<int> replicas, MetadataImage image)
+    {
+        // The leader is the first replica that is alive; the ISR starts as the live replicas.
+        var live = replicas.Where(r => image.Brokers.TryGetValue(r, out var b) && !b.Fenced).ToList();
+        return new PartitionRecord
+        {
+            PartitionId = partition,
+            TopicId = topicId,
+            Replicas = replicas.ToList(),
+            Isr = live.Count > 0 ? live : replicas.ToList(),
+            Leader = live.Count > 0 ? live[0] : -1,
+            LeaderEpoch = 0,
+            PartitionEpoch = 0,
+            Directories = replicas.Select(_ => Uuid.Zero).ToList(),
+        };
+    }
+
+    private static CreateTopicsResponse.CreatableTopicResult Failed(string name, ErrorCode error, string message) => new()
+    {
+        Name = name, ErrorCode = (short)error, ErrorMessage = message, NumPartitions = -1, ReplicationFactor = -1, Configs = null,
+    };
+
+    public Task<List<DeleteTopicsResponse.DeletableTopicResult>> DeleteTopicsAsync(
+        IReadOnlyList<(string? Name, Uuid Id)> topics, CancellationToken cancel) =>
+        RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            var output = new List<DeleteTopicsResponse.DeletableTopicResult>();
+            var removed = new HashSet<Uuid>();
+            foreach (var (name, id) in topics)
+            {
+                var topic = name is not null ? image.Topic(name) : image.TopicsById.GetValueOrDefault(id);
+                var result = new DeleteTopicsResponse.DeletableTopicResult { Name = name ?? topic?.Name, TopicId = topic?.Id ?? id };
+                if (topic is null)
+                {
+                    result.ErrorCode = (short)(name is not null ? ErrorCode.UnknownTopicOrPartition : ErrorCode.UnknownTopicId);
+                    result.ErrorMessage = name is not null ? "This server does not host this topic-partition." : "This server does not host this topic ID.";
+                }
+                else if (removed.Add(topic.Id))
+                {
+                    records.Add(VersionedRecord.Latest(new RemoveTopicRecord { TopicId = topic.Id }));
+                    logger.LogInformation("Deleting topic {Topic} with id {TopicId}", topic.Name, topic.Id);
+                }
+                output.Add(result);
+            }
+            return (records, output);
+        }, cancel);
+
+    public Task<CreatePartitionsResponse.CreatePartitionsTopicResult[]> CreatePartitionsAsync(CreatePartitionsRequest request, CancellationToken cancel) =>
+        RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            var results = request.Topics.Select(t => CreatePartitions(image, t, request.ValidateOnly, records)).ToArray();
+            return (records, results);
+        }, cancel);
+
+    private CreatePartitionsResponse.CreatePartitionsTopicResult CreatePartitions(
+        MetadataImage image, CreatePartitionsRequest.CreatePartitionsTopic request, bool validateOnly, List<VersionedRecord> records)
+    {
+        CreatePartitionsResponse.CreatePartitionsTopicResult Fail(ErrorCode code, string message) =>
+            new() { Name = request.Name, ErrorCode = (short)code, ErrorMessage = message };
+        var topic = image.Topic(request.Name);
+        if (topic is null)
+            return Fail(ErrorCode.UnknownTopicOrPartition, $"The topic '{request.Name}' does not exist.");
+        var current = topic.Partitions.Count;
+        if (request.Count < current)
+            return Fail(ErrorCode.InvalidPartitions, $"The topic {request.Name} currently has {current} partition(s); {request.Count} would not be an increase.");
+        if (request.Count == current)
+            return Fail(ErrorCode.InvalidPartitions, $"Topic already has {current} partition(s).");
+        var added = request.Count - current;
+        var replication = topic.Partitions[0].Replicas.Count;
+        IReadOnlyList<int>[] assignment;
+        if (request.Assignments is { } manual)
+        {
+            if (manual.Count != added)
+                return Fail(ErrorCode.InvalidReplicaAssignment, $"Attempted to add {added} additional partition(s), but only {manual.Count} assignment(s) were specified.");
+            if (manual.Any(a => a.BrokerIds.Count != replication || a.BrokerIds.Any(b => !image.Brokers.ContainsKey(b))))
+                return Fail(ErrorCode.InvalidReplicaAssignment, "The manual partition assignment specifies an unknown broker or the wrong replication factor.");
+            assignment = manual.Select(a => (IReadOnlyList<int>)a.BrokerIds.ToArray()).ToArray();
+        }
+        else
+        {
+            var live = image.Brokers.Values.Where(b => !b.Fenced).ToArray();
+            if (live.Length < replication)
+                return Fail(ErrorCode.InvalidReplicationFactor, $"Unable to replicate the partition {replication} time(s): only {live.Length} broker(s) are registered.");
+            assignment = ReplicaPlacement.Place(live, current, added, replication, Random.Shared.Next(live.Length));
+        }
+        if (!validateOnly)
+            for (var i = 0; i < added; i++)
+                records.Add(VersionedRecord.Latest(NewPartition(topic.Id, current + i, assignment[i], image)));
+        return new() { Name = request.Name, ErrorMessage = null };
+    }
+
+    /// <summary>Sets (value) or removes (null) config overrides of one resource, after validation by the caller.</summary>
+    public Task AlterConfigsAsync(ConfigResourceType type, string resource, IReadOnlyList<(string Name, string? Value)> changes, CancellationToken cancel) =>
+        RunAsync(image =>
+        {
+            var records = changes.Select(c => VersionedRecord.Latest(new ConfigRecord
+            {
+                ResourceType = (sbyte)type, ResourceName = resource, Name = c.Name, Value = c.Value,
+            })).ToList();
+            return (records, true);
+        }, cancel);
+}
