@@ -1,3 +1,4 @@
-// Entry point of the broker executable; the host is built in later commits.
-Console.WriteLine("broker: not yet implemented");
-return 1;
+using Broker.Cli;
+using Broker.Config;
+
+return await CliApp.RunAsync(args, KafkaEnvironment.Snapshot(), Console.Out, Console.Error);
