@@ -38,6 +38,12 @@ public static class CliApp
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failed;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A log directory that cannot be created or read: the OS message names the path.
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
     }
 
     /// <summary>

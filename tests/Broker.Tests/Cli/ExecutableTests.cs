@@ -51,6 +51,39 @@ public class ExecutableTests
     }
 
     [Fact]
+    public async Task Container_style_start_from_variables_formats_with_the_given_cluster_id()
+    {
+        using var root = new TempDirectory();
+        int broker = FreePorts.Next(), controller = FreePorts.Next();
+        var clusterId = global::Broker.Storage.ClusterId.Generate();
+        using var node = BrokerProcess.Start(root.Path, new Dictionary<string, string>
+        {
+            ["KAFKA_PROCESS_ROLES"] = "broker,controller",
+            ["KAFKA_NODE_ID"] = "4",
+            ["KAFKA_LISTENERS"] = $"PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}",
+            ["KAFKA_CONTROLLER_LISTENER_NAMES"] = "CONTROLLER",
+            ["KAFKA_CONTROLLER_QUORUM_VOTERS"] = $"4@127.0.0.1:{controller}",
+            ["KAFKA_LOG_DIRS"] = root.Sub("kafka-logs"),
+            ["CLUSTER_ID"] = clusterId,
+        });
+        await node.WaitForOutputAsync("Node 4 started");
+        Assert.DoesNotContain("dev mode", node.Stdout);
+        Assert.Contains($"cluster.id={clusterId}", File.ReadAllText(Path.Combine(root.Sub("kafka-logs"), "meta.properties")));
+        node.SendSignal(BrokerProcess.SigTerm);
+        Assert.Equal(0, await node.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Unwritable_log_dir_is_reported_not_thrown()
+    {
+        using var root = new TempDirectory();
+        var (exitCode, _, stderr) = await BrokerProcess.RunAsync(root.Path, "--override", "log.dirs=/proc/broker-tests/data");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("/proc/broker-tests", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
     public async Task Start_on_unformatted_storage_is_refused_with_the_format_command()
     {
         using var root = new TempDirectory();
