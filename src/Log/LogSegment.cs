@@ -1,0 +1,397 @@
+using System.Buffers;
+using Broker.Protocol.Records;
+using Microsoft.Win32.SafeHandles;
+
+namespace Broker.Log;
+
+/// <summary>
+/// One segment: a <c>.log</c> file of record batches exactly as on the wire, plus its sparse
+/// <c>.index</c> and <c>.timeindex</c>. Only the partition's single writer appends, truncates or
+/// recovers it; any number of readers may look up and read concurrently, seeing every batch
+/// whose bytes were written before <see cref="Size"/> was published.
+/// </summary>
+public sealed partial class LogSegment : IDisposable
+{
+    private readonly SafeFileHandle _log;
+    private readonly OffsetIndex _index;
+    private readonly TimeIndex _timeIndex;
+    private readonly int _indexIntervalBytes;
+    // Guards lazy loading by readers; the writer's own state needs no lock.
+    private readonly object _loadSync = new();
+    private volatile bool _indexesReady;
+    private volatile bool _maxTimestampKnown;
+    private int _size;
+    private long _nextOffset = -1;
+    private int _bytesSinceLastIndexEntry;
+    // Two fields a reader may see from different appends; both are only hints for forward scans.
+    private long _maxTimestamp = RecordBatchLayout.NoTimestamp;
+    private long _offsetOfMaxTimestamp = -1;
+    private long _createdMs;
+    private long _firstBatchTimestamp = RecordBatchLayout.NoTimestamp;
+    private bool _firstBatchTimestampKnown;
+    private bool _closed;
+
+    private LogSegment(string directory, long baseOffset, LogConfig config, long nowMs, SafeFileHandle log, int size)
+    {
+        BaseOffset = baseOffset;
+        LogPath = LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix);
+        _log = log;
+        _size = size;
+        _createdMs = nowMs;
+        _indexIntervalBytes = config.IndexIntervalBytes;
+        _index = new OffsetIndex(LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.IndexSuffix), baseOffset, config.SegmentIndexBytes);
+        _timeIndex = new TimeIndex(LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.TimeIndexSuffix), baseOffset, config.SegmentIndexBytes);
+    }
+
+    /// <summary>A new, empty segment with preallocated indexes, ready to be the active one.</summary>
+    public static LogSegment Create(string directory, long baseOffset, LogConfig config, long nowMs)
+    {
+        var log = FileIo.OpenReadWrite(LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix), FileMode.Create);
+        var segment = new LogSegment(directory, baseOffset, config, nowMs, log, 0);
+        segment._index.Reset(preallocate: true);
+        segment._timeIndex.Reset(preallocate: true);
+        segment._nextOffset = baseOffset;
+        segment._firstBatchTimestampKnown = true;
+        segment._maxTimestampKnown = true;
+        segment._indexesReady = true;
+        return segment;
+    }
+
+    /// <summary>An existing segment; its indexes load on first use.</summary>
+    public static LogSegment Open(string directory, long baseOffset, LogConfig config, long nowMs)
+    {
+        var log = FileIo.OpenReadWrite(LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix), FileMode.Open);
+        var length = RandomAccess.GetLength(log);
+        if (length > int.MaxValue)
+        {
+            log.Dispose();
+            throw new CorruptLogFileException(LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix), $"{length} bytes is more than a segment can hold.");
+        }
+        return new LogSegment(directory, baseOffset, config, nowMs, log, (int)length);
+    }
+
+    public long BaseOffset { get; }
+    public string LogPath { get; private set; }
+    internal string IndexPath => _index.Path;
+    internal string TimeIndexPath => _timeIndex.Path;
+    public int Size => Volatile.Read(ref _size);
+    public bool HasIndexFiles => File.Exists(_index.Path) && File.Exists(_timeIndex.Path);
+    internal int IndexEntryCount { get { EnsureIndexes(); return _index.Count; } }
+    internal int TimeIndexEntryCount { get { EnsureIndexes(); return _timeIndex.Count; } }
+
+    /// <summary>One past the last offset stored here; the base offset when empty.</summary>
+    public long NextOffset
+    {
+        get
+        {
+            var next = Volatile.Read(ref _nextOffset);
+            return next >= 0 ? next : LoadNextOffset();
+        }
+    }
+
+    /// <summary>The largest batch timestamp in the segment, or -1 when no batch carries one.</summary>
+    public long MaxTimestampSoFar
+    {
+        get
+        {
+            EnsureMaxTimestamp();
+            return Volatile.Read(ref _maxTimestamp);
+        }
+    }
+
+    /// <summary>What <c>retention.ms</c> compares with: the newest timestamp, or the file's modification time without one.</summary>
+    public long LargestTimestamp
+    {
+        get
+        {
+            var max = MaxTimestampSoFar;
+            return max >= 0 ? max : new DateTimeOffset(File.GetLastWriteTimeUtc(LogPath)).ToUnixTimeMilliseconds();
+        }
+    }
+
+    /// <summary>Writes validated batches with offsets already assigned at the end of the file and indexes them.</summary>
+    public void Append(ReadOnlySpan<byte> batches)
+    {
+        var position = _size;
+        RandomAccess.Write(_log, batches, position);
+        var cursor = 0;
+        var next = _nextOffset;
+        var appendMaxTimestamp = RecordBatchLayout.NoTimestamp;
+        while (cursor < batches.Length)
+        {
+            var batch = BatchInfo.Read(batches[cursor..], position + cursor);
+            IndexBatch(batch);
+            appendMaxTimestamp = Math.Max(appendMaxTimestamp, batch.MaxTimestamp);
+            next = batch.NextOffset;
+            cursor += batch.Size;
+        }
+        if (position == 0)
+        {
+            // segment.ms counts from the first append's timestamp, as Kafka's rollingBasedTimestamp does.
+            _firstBatchTimestamp = appendMaxTimestamp;
+            _firstBatchTimestampKnown = true;
+        }
+        // Next offset before size: a reader that sees the new size also sees where it ends.
+        Volatile.Write(ref _nextOffset, next);
+        Volatile.Write(ref _size, position + batches.Length);
+    }
+
+    private void IndexBatch(in BatchInfo batch)
+    {
+        if (batch.MaxTimestamp > _maxTimestamp)
+        {
+            Volatile.Write(ref _maxTimestamp, batch.MaxTimestamp);
+            Volatile.Write(ref _offsetOfMaxTimestamp, batch.LastOffset);
+        }
+        if (_bytesSinceLastIndexEntry > _indexIntervalBytes)
+        {
+            _index.Append(batch.LastOffset, batch.Position);
+            _timeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
+            _bytesSinceLastIndexEntry = 0;
+        }
+        _bytesSinceLastIndexEntry += batch.Size;
+    }
+
+    /// <summary>Kafka's roll conditions for an append of <paramref name="bytes"/> bytes.</summary>
+    public bool ShouldRoll(int bytes, long maxTimestampInBatches, long lastOffsetInBatches, long nowMs, LogConfig config)
+    {
+        var size = Size;
+        var expired = size > 0 && TimeWaitedForRoll(nowMs, maxTimestampInBatches) > config.SegmentMs;
+        return size > config.SegmentBytes - (long)bytes
+            || expired
+            || _index.IsFull
+            || _timeIndex.IsFull
+            || !CanHoldOffset(lastOffsetInBatches);
+    }
+
+    private long TimeWaitedForRoll(long nowMs, long incomingTimestamp)
+    {
+        if (!_firstBatchTimestampKnown)
+        {
+            Span<byte> buffer = stackalloc byte[RecordBatchLayout.HeaderSize];
+            var reader = new BatchHeaderReader(_log, Size, buffer);
+            _firstBatchTimestamp = reader.TryRead(0, out var first) ? first.MaxTimestamp : RecordBatchLayout.NoTimestamp;
+            _firstBatchTimestampKnown = true;
+        }
+        return _firstBatchTimestamp >= 0 ? incomingTimestamp - _firstBatchTimestamp : nowMs - _createdMs;
+    }
+
+    /// <summary>Index entries store offsets relative to the base as 32 bits.</summary>
+    public bool CanHoldOffset(long offset) => offset - BaseOffset is >= 0 and <= int.MaxValue;
+
+    /// <summary>The first batch whose last offset is at least <paramref name="offset"/>, if the segment has one.</summary>
+    public BatchInfo? FindBatch(long offset)
+    {
+        EnsureIndexes();
+        Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
+        var reader = new BatchHeaderReader(_log, Size, buffer);
+        return TryFindBatch(ref reader, offset, out var batch) ? batch : null;
+    }
+
+    private bool TryFindBatch(ref BatchHeaderReader reader, long offset, out BatchInfo batch)
+    {
+        var position = _index.Lookup(offset).Position;
+        while (reader.TryRead(position, out batch))
+        {
+            if (batch.LastOffset >= offset)
+                return true;
+            position = batch.End;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Whole batches starting with the one that holds <paramref name="startOffset"/>, at most
+    /// <paramref name="maxBytes"/> long, ending before the batch that holds <paramref name="maxOffset"/>.
+    /// The first batch comes whole even when larger than <paramref name="maxBytes"/> if
+    /// <paramref name="minOneBatch"/>, so a consumer can always make progress (KIP-74).
+    /// </summary>
+    /// <returns>Null when the segment holds nothing at or after <paramref name="startOffset"/>.</returns>
+    internal SegmentSlice? Read(long startOffset, int maxBytes, long maxOffset, bool minOneBatch)
+    {
+        EnsureIndexes();
+        var end = Size;
+        var nextOffset = Volatile.Read(ref _nextOffset);
+        Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
+        var reader = new BatchHeaderReader(_log, end, buffer);
+        if (!TryFindBatch(ref reader, startOffset, out var first))
+            return null;
+        if (first.LastOffset >= maxOffset)
+            return new SegmentSlice(FileRegion.Empty, first.BaseOffset);
+
+        var limit = Math.Min((long)first.Position + Math.Max(maxBytes, 0), end);
+        if (nextOffset < 0 || maxOffset < nextOffset)
+            limit = Math.Min(limit, TryFindBatch(ref reader, maxOffset, out var bound) ? bound.Position : end);
+        if (first.End > limit)
+            return new SegmentSlice(minOneBatch ? new FileRegion(_log, first.Position, first.Size) : FileRegion.Empty, first.BaseOffset);
+
+        // The index also maps positions: jump close to the limit instead of walking every header.
+        var position = Math.Max(first.End, _index.FloorPosition((int)limit));
+        while (reader.TryRead(position, out var batch) && batch.End <= limit)
+            position = batch.End;
+        return new SegmentSlice(new FileRegion(_log, first.Position, position - first.Position), first.BaseOffset);
+    }
+
+    /// <summary>
+    /// The first record at or after <paramref name="startingOffset"/> whose timestamp is at least
+    /// <paramref name="timestamp"/>; the time index narrows the scan to one index interval.
+    /// </summary>
+    public TimestampAndOffset? FindOffsetByTimestamp(long timestamp, long startingOffset)
+    {
+        EnsureIndexes();
+        Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
+        var reader = new BatchHeaderReader(_log, Size, buffer);
+        var position = _index.Lookup(Math.Max(_timeIndex.Lookup(timestamp), startingOffset)).Position;
+        while (reader.TryRead(position, out var batch))
+        {
+            if (batch.MaxTimestamp >= timestamp && batch.LastOffset >= startingOffset)
+                return ResolveRecord(batch, timestamp, startingOffset);
+            position = batch.End;
+        }
+        return null;
+    }
+
+    /// <summary>The record holding the segment's largest timestamp (ListOffsets MAX_TIMESTAMP).</summary>
+    public TimestampAndOffset? FindMaxTimestampRecord()
+    {
+        var max = MaxTimestampSoFar;
+        if (max < 0)
+            return null;
+        Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
+        var reader = new BatchHeaderReader(_log, Size, buffer);
+        var position = _index.Lookup(Volatile.Read(ref _offsetOfMaxTimestamp)).Position;
+        while (reader.TryRead(position, out var batch))
+        {
+            if (batch.MaxTimestamp == max)
+                return ResolveRecord(batch, max, batch.BaseOffset);
+            position = batch.End;
+        }
+        return null;
+    }
+
+    private TimestampAndOffset ResolveRecord(in BatchInfo batch, long timestamp, long minOffset)
+    {
+        if (batch.Compression == CompressionType.None && !batch.HasLogAppendTime)
+        {
+            var bytes = ArrayPool<byte>.Shared.Rent(batch.Size);
+            try
+            {
+                var span = bytes.AsSpan(0, batch.Size);
+                if (FileIo.ReadFully(_log, span, batch.Position) == batch.Size
+                    && RecordTimestamps.TryFindFirstAtOrAfter(span, timestamp, minOffset, out var offset, out var recordTimestamp))
+                    return new TimestampAndOffset(recordTimestamp, offset, batch.PartitionLeaderEpoch);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(bytes);
+            }
+        }
+        // Log-append time gives every record the batch's timestamp; compressed records would need a codec.
+        return new TimestampAndOffset(batch.MaxTimestamp, Math.Max(batch.BaseOffset, minOffset), batch.PartitionLeaderEpoch);
+    }
+
+    /// <summary>Removes the batch holding <paramref name="offset"/> and everything after it; returns the bytes removed.</summary>
+    public int TruncateTo(long offset, long nowMs)
+    {
+        EnsureIndexes();
+        var size = Size;
+        if (FindBatch(offset) is not { } cut)
+            return 0;
+        _index.TruncateToPosition(cut.Position);
+        _timeIndex.TruncateToOffset(cut.BaseOffset);
+        RandomAccess.SetLength(_log, cut.Position);
+        Volatile.Write(ref _nextOffset, -1);
+        Volatile.Write(ref _size, cut.Position);
+        _bytesSinceLastIndexEntry = 0;
+        if (cut.Position == 0)
+        {
+            _createdMs = nowMs;
+            _firstBatchTimestamp = RecordBatchLayout.NoTimestamp;
+            _firstBatchTimestampKnown = true;
+        }
+        ScanMaxTimestamp();
+        _ = LoadNextOffset();
+        return size - cut.Position;
+    }
+
+    /// <summary>Writes the log and index bytes to stable storage.</summary>
+    public void Flush()
+    {
+        RandomAccess.FlushToDisk(_log);
+        if (_indexesReady)
+        {
+            _index.Flush();
+            _timeIndex.Flush();
+        }
+    }
+
+    /// <summary>The segment stops being active: its maximum timestamp goes into the time index and both indexes shrink to their entries.</summary>
+    public void OnBecomeInactive()
+    {
+        if (!_indexesReady)
+            return;
+        _timeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp, final: true);
+        _index.Trim();
+        _timeIndex.Trim();
+    }
+
+    /// <summary>Makes a loaded segment the active one again: full-size index files and a known maximum timestamp.</summary>
+    internal void PrepareActive()
+    {
+        EnsureIndexes();
+        _index.Preallocate();
+        _timeIndex.Preallocate();
+        ScanMaxTimestamp();
+        _ = NextOffset;
+    }
+
+    /// <summary>Renames the files to <c>*.deleted</c>; open handles keep reading them.</summary>
+    public void RenameForDeletion()
+    {
+        if (File.Exists(LogPath))
+            File.Move(LogPath, LogPath + LogFileNames.DeletedSuffix, overwrite: true);
+        LogPath += LogFileNames.DeletedSuffix;
+        _index.Rename(_index.Path + LogFileNames.DeletedSuffix);
+        _timeIndex.Rename(_timeIndex.Path + LogFileNames.DeletedSuffix);
+    }
+
+    /// <summary>Closes the handle and removes the files, whatever their names are now.</summary>
+    public void DeleteFiles()
+    {
+        _closed = true;
+        _log.Dispose();
+        File.Delete(LogPath);
+        _index.Delete();
+        _timeIndex.Delete();
+    }
+
+    /// <summary>Trims the indexes and closes the file.</summary>
+    public void Close()
+    {
+        if (_closed)
+            return;
+        _closed = true;
+        try
+        {
+            OnBecomeInactive();
+        }
+        finally
+        {
+            _log.Dispose();
+        }
+    }
+
+    public void Dispose() => Close();
+
+    /// <summary>Closes the file without writing anything more, for a directory that failed.</summary>
+    internal void CloseHandle()
+    {
+        _closed = true;
+        _log.Dispose();
+    }
+
+    public override string ToString() => $"LogSegment({LogFileNames.OffsetToName(BaseOffset)}, {Size} bytes)";
+}
+
+/// <summary>A segment's answer to a read: the bytes, and the base offset of the first batch at or after the fetch offset.</summary>
+internal readonly record struct SegmentSlice(FileRegion Region, long FirstOffset);
