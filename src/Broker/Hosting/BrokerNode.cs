@@ -1,13 +1,18 @@
 using Broker.Config;
+using Broker.Controller;
+using Broker.Handlers;
+using Broker.Metadata;
+using Broker.Network;
+using Broker.Replication;
 using Broker.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Hosting;
 
 /// <summary>
-/// One running node: configuration and storage are already checked when it is built. This is the
-/// seam where listeners, the Raft quorum, the log manager and the handlers start; until they land
-/// it only waits for the stop signal.
+/// One running node: configuration and storage are already checked when it is built. Start order:
+/// metadata log replay, partition logs, broker registration, then listeners, so that the first
+/// client request already sees every topic that existed before the restart.
 /// </summary>
 public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILoggerFactory loggerFactory)
 {
@@ -23,18 +28,61 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     /// <summary>Completes once the node serves requests (listeners bound); faults if start fails.</summary>
     public Task Started => _started.Task;
 
+    /// <summary>The bound socket server, once started (tests read bound ports from it).</summary>
+    public SocketServer? Server { get; private set; }
+
     /// <summary>Runs until <paramref name="stoppingToken"/> is cancelled, then stops gracefully.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        _started.TrySetResult();
-        _logger.LogInformation("Node {NodeId} started", Config.NodeId);
         try
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            using var metadataLog = new FileMetadataLog(Storage.MetadataDirectory.Path);
+            var cache = new MetadataCache(Storage.ClusterId);
+            using var replicas = new ReplicaManager(Config, LoggerFactory.CreateLogger<ReplicaManager>());
+            var controller = new QuorumController(metadataLog, cache, Config, LoggerFactory.CreateLogger<QuorumController>());
+            controller.Load();
+            replicas.OnMetadataChanged(MetadataImage.Empty(Storage.ClusterId), cache.Current);
+            cache.Changed += replicas.OnMetadataChanged;
+
+            var features = new FeatureLevels();
+            var services = new BrokerServices(Config, Storage.ClusterId, cache, controller, replicas, features, LoggerFactory);
+            RequestDispatcher? dispatcher = null;
+            dispatcher = new RequestDispatcher(HandlerCatalog.Create(services, () => dispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
+            await using var server = new SocketServer(dispatcher, Config.SocketRequestMaxBytes, LoggerFactory.CreateLogger<SocketServer>());
+            server.Start(Config.Listeners);
+            Server = server;
+
+            var bound = server.BoundEndpoints;
+            var endpoints = Config.AdvertisedBrokerListeners.Select(l => new BrokerEndpoint(
+                l.ListenerName, AdvertisedHost(l), l.Port == 0 && bound.TryGetValue(l.ListenerName, out var b) ? b.Port : l.Port,
+                SecurityProtocolCode(l.ListenerName))).ToArray();
+            await controller.RegisterLocalBrokerAsync(endpoints, stoppingToken).ConfigureAwait(false);
+
+            _started.TrySetResult();
+            _logger.LogInformation("Node {NodeId} started", Config.NodeId);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+            await server.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            foreach (var partition in replicas.All)
+                partition.Log.Flush();
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception e)
         {
+            _started.TrySetException(e);
+            throw;
         }
         _logger.LogInformation("Node {NodeId} stopped", Config.NodeId);
     }
+
+    /// <summary>A listener bound to every interface advertises this host's name, as Kafka does.</summary>
+    private static string AdvertisedHost(ListenerEndpoint listener) =>
+        listener.BindsAllInterfaces ? System.Net.Dns.GetHostName() : listener.Host;
+
+    private short SecurityProtocolCode(string listenerName) =>
+        Config.ListenerSecurityProtocols.TryGetValue(listenerName, out var protocol) && protocol != "PLAINTEXT" ? (short)-1 : (short)0;
 }

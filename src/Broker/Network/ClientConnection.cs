@@ -27,7 +27,10 @@ public sealed class ClientConnection(
     {
         // Small frames are read ahead in bulk; a large frame is read straight into its own buffer,
         // so produce payloads are copied once from the kernel into the array the log writes from.
-        using var stream = new BufferedStream(new NetworkStream(socket, ownsSocket: true), ReadBufferSize);
+        // Reads go through the buffer; writes go straight to the socket (a BufferedStream cannot mix both
+        // on a non-seekable stream while read-ahead bytes are pending).
+        using var network = new NetworkStream(socket, ownsSocket: true);
+        using var stream = new BufferedStream(network, ReadBufferSize);
         var sizeBytes = new byte[4];
         using var response = new PooledBufferWriter(4096);
         try
@@ -60,8 +63,7 @@ public sealed class ClientConnection(
                 }
                 if (response.WrittenCount > 0)
                 {
-                    await stream.WriteAsync(response.WrittenMemory, stopping).ConfigureAwait(false);
-                    await stream.FlushAsync(stopping).ConfigureAwait(false);
+                    await network.WriteAsync(response.WrittenMemory, stopping).ConfigureAwait(false);
                 }
             }
         }

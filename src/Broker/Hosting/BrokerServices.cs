@@ -1,0 +1,22 @@
+using Broker.Config;
+using Broker.Controller;
+using Broker.Metadata;
+using Broker.Replication;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Hosting;
+
+/// <summary>What request handlers share: configuration, the metadata view, the controller and the partitions.</summary>
+public sealed class BrokerServices(
+    BrokerConfig config, string clusterId, MetadataCache metadata, QuorumController controller,
+    ReplicaManager replicas, Handlers.FeatureLevels features, ILoggerFactory loggerFactory)
+{
+    public BrokerConfig Config { get; } = config;
+    public int NodeId => Config.NodeId;
+    public string ClusterId { get; } = clusterId;
+    public MetadataCache Metadata { get; } = metadata;
+    public QuorumController Controller { get; } = controller;
+    public ReplicaManager Replicas { get; } = replicas;
+    public Handlers.FeatureLevels Features { get; } = features;
+    public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+}
