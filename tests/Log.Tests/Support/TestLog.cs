@@ -8,13 +8,14 @@ internal sealed class TestLog : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
-    public TestLog(LogConfig? config = null, string partition = "events-0")
+    /// <param name="schedule">Replaces the run-at-once scheduler, e.g. to hold deferred deletions back.</param>
+    public TestLog(LogConfig? config = null, string partition = "events-0", Action<TimeSpan, Action>? schedule = null)
     {
         Config = config ?? new LogConfig { FileDeleteDelayMs = 0 };
         Context = new LogContext
         {
             Time = Clock,
-            Schedule = (_, work) => work(),
+            Schedule = schedule ?? ((_, work) => work()),
             BackgroundError = e => throw new InvalidOperationException("background work failed", e),
         };
         Directory = _temp.Combine(partition);
