@@ -27,19 +27,30 @@ public static partial class ZstdCodec
         fixed (byte* input = src)
         fixed (byte* output = target)
             written = Native.Compress(output, (nuint)target.Length, input, (nuint)src.Length, zstdLevel);
-        if (Native.IsError(written) != 0)
-            throw new InvalidOperationException($"ZSTD_compress failed: {ErrorName(written)}.");
+        Check(written, "ZSTD_compress");
         dst.Advance((int)written);
     }
+
+    /// <summary>
+    /// A thread keeps its decompression stream between batches: creating one and growing its window
+    /// costs more than decoding a typical 16 KiB batch. A stream a frame has grown past this (a
+    /// client is free to ask for a window of up to 128 MiB) is freed rather than kept.
+    /// </summary>
+    private const long MaxCachedStreamSize = 8 * 1024 * 1024;
+
+    [ThreadStatic]
+    private static DecompressionStream? t_cachedStream;
 
     public static unsafe void Decompress(ReadOnlySpan<byte> src, IBufferWriter<byte> dst, int maxDecompressedSize)
     {
         var budget = new DecompressionBudget(CompressionType.Zstd, maxDecompressedSize);
-        nint stream = Native.CreateDStream();
-        if (stream == 0)
-            throw new OutOfMemoryException("ZSTD_createDStream returned null.");
+        var stream = t_cachedStream ?? new DecompressionStream();
+        t_cachedStream = null;
+        nint handle = stream.DangerousGetHandle();
         try
         {
+            // A previous batch may have failed mid-frame; start clean.
+            Check(Native.ResetDecompressionContext(handle, ResetSessionOnly), "ZSTD_DCtx_reset");
             fixed (byte* input = src)
             {
                 var inBuffer = new InBuffer { Source = input, Size = (nuint)src.Length };
@@ -52,7 +63,7 @@ public static partial class ZstdCodec
                     fixed (byte* output = window)
                     {
                         outBuffer.Destination = output;
-                        hint = Native.DecompressStream(stream, &outBuffer, &inBuffer);
+                        hint = Native.DecompressStream(handle, &outBuffer, &inBuffer);
                     }
                     if (Native.IsError(hint) != 0)
                         throw new CorruptRecordException($"zstd data is corrupt: {ErrorName(hint)}.");
@@ -75,11 +86,42 @@ public static partial class ZstdCodec
         }
         finally
         {
-            Native.FreeDStream(stream);
+            if ((long)Native.SizeOfDStream(handle) <= MaxCachedStreamSize)
+                t_cachedStream = stream;
+            else
+                stream.Dispose();
         }
     }
 
+    private static void Check(nuint code, string function)
+    {
+        if (Native.IsError(code) != 0)
+            throw new InvalidOperationException($"{function} failed: {ErrorName(code)}.");
+    }
+
     private static string ErrorName(nuint code) => Marshal.PtrToStringUTF8(Native.GetErrorName(code)) ?? $"error {code}";
+
+    /// <summary>ZSTD_reset_session_only: forget the frame in progress, keep parameters and buffers.</summary>
+    private const int ResetSessionOnly = 1;
+
+    /// <summary>Owns a ZSTD_DStream, so one cached by a thread that ends is still freed (by the finalizer).</summary>
+    private sealed class DecompressionStream : SafeHandle
+    {
+        public DecompressionStream() : base(0, ownsHandle: true)
+        {
+            SetHandle(Native.CreateDStream());
+            if (IsInvalid)
+                throw new OutOfMemoryException("ZSTD_createDStream returned null.");
+        }
+
+        public override bool IsInvalid => handle == 0;
+
+        protected override bool ReleaseHandle()
+        {
+            Native.FreeDStream(handle);
+            return true;
+        }
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     private unsafe struct InBuffer
@@ -121,5 +163,11 @@ public static partial class ZstdCodec
 
         [LibraryImport(Library, EntryPoint = "ZSTD_freeDStream")]
         public static partial nuint FreeDStream(nint stream);
+
+        [LibraryImport(Library, EntryPoint = "ZSTD_DCtx_reset")]
+        public static partial nuint ResetDecompressionContext(nint stream, int directive);
+
+        [LibraryImport(Library, EntryPoint = "ZSTD_sizeof_DStream")]
+        public static partial nuint SizeOfDStream(nint stream);
     }
 }

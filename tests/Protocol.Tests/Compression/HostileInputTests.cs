@@ -90,4 +90,18 @@ public class HostileInputTests
             }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void A_failed_decompression_leaves_nothing_behind_for_the_next(CompressionType codec)
+    {
+        var input = SampleData.JsonLines(50_000, seed: 9);
+        var compressed = Codec.Compress(codec, input);
+
+        // zstd keeps one decoder per thread; a frame abandoned halfway must not leak into the next.
+        Assert.Throws<CorruptRecordException>(() => Codec.Decompress(codec, compressed[..(compressed.Length / 2)]));
+        Assert.Throws<CorruptRecordException>(() => Codec.Decompress(codec, compressed, max: 1_000));
+
+        Assert.Equal(input, Codec.Decompress(codec, compressed));
+    }
 }
