@@ -24,4 +24,15 @@ if [ ! -d tests/clients/node_modules/kafkajs ]; then
   (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-dotnet test Broker.sln -c Release --logger "console;verbosity=normal" "$@"
+# One summary line per test assembly from dotnet, then a grand total in the plain form CI reads.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test Broker.sln -c Release --logger "console;verbosity=minimal" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -oE 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+exit "$status"
