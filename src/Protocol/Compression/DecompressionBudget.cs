@@ -48,7 +48,7 @@ internal struct DecompressionBudget
     /// <summary>For codecs that announce a block's size before decoding it (snappy).</summary>
     public readonly void EnsureRoomFor(long announced)
     {
-        if (announced < 0 || _produced + announced > _limit)
+        if (_produced + announced > _limit)
             throw TooLarge();
     }
 

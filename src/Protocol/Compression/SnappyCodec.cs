@@ -94,8 +94,11 @@ public static partial class SnappyCodec
             nuint announced;
             if (Native.UncompressedLength(input, (nuint)block.Length, &announced) != Status.Ok)
                 throw new CorruptRecordException("snappy block has no valid length preamble.");
-            // The preamble is checked before anything is allocated: that is where a bomb would bite.
-            budget.EnsureRoomFor(announced > int.MaxValue ? -1 : (long)announced);
+            // The output is allocated at the announced size before decoding, so the claim is checked
+            // first: against what the block could possibly expand to, then against the caller's cap.
+            if (announced > MaxExpansion(block.Length))
+                throw new CorruptRecordException($"snappy block of {block.Length} bytes claims {announced} bytes, more than it could hold.");
+            budget.EnsureRoomFor((long)announced);
             int size = (int)announced;
             var target = dst.GetSpan(size);
             nuint produced = (nuint)target.Length;
@@ -107,6 +110,12 @@ public static partial class SnappyCodec
             budget.Commit(dst, (int)produced);
         }
     }
+
+    /// <summary>
+    /// The most a raw block can decode to. The densest element is a copy with a two-byte offset:
+    /// three bytes that stand for up to 64.
+    /// </summary>
+    private static nuint MaxExpansion(int blockLength) => (nuint)blockLength / 3 * 64 + 64;
 
     private enum Status
     {

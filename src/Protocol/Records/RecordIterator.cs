@@ -41,7 +41,7 @@ public ref struct RecordIterator
             _records = payload;
             return;
         }
-        _decompressed = new PooledBufferWriter(Math.Min(payload.Length * 4, maxDecompressedSize));
+        _decompressed = new PooledBufferWriter((int)Math.Min(payload.Length * 4L, maxDecompressedSize));
         try
         {
             RecordCompression.Decompress(header.Compression, payload, _decompressed, maxDecompressedSize);

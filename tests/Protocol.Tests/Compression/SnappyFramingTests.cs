@@ -97,13 +97,22 @@ public class SnappyFramingTests
         Assert.Throws<CorruptRecordException>(() => Codec.Decompress(CompressionType.Snappy, [.. XerialHeader, 0, 0]));
     }
 
-    [Fact]
-    public void Raw_block_announcing_four_gigabytes_is_refused_before_allocating()
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, (byte)'x' })] // 4 GiB
+    [InlineData(new byte[] { 0x80, 0x80, 0x40, 0x00, (byte)'x' })] // 1 MiB: under the cap, but not from 5 bytes
+    public void Raw_block_claiming_more_than_it_could_hold_is_refused_before_allocating(byte[] block)
     {
-        // Preamble 0xFFFFFFFF as a varint, then one literal byte.
-        byte[] bomb = [0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, (byte)'x'];
+        var e = Assert.Throws<CorruptRecordException>(() => Codec.Decompress(CompressionType.Snappy, block));
+        Assert.Contains("more than it could hold", e.Message);
+    }
 
-        var e = Assert.Throws<CorruptRecordException>(() => Codec.Decompress(CompressionType.Snappy, bomb));
-        Assert.Contains("limit", e.Message);
+    [Fact]
+    public void Densest_possible_block_is_not_mistaken_for_a_lie()
+    {
+        // Literal "a", then ten copies of offset 1 and the maximum length 64 (tag 0xFE, offset 0x0001):
+        // 641 bytes from 34, close to the 64-for-3 ceiling the claim check allows for.
+        byte[] block = [0x81, 0x05, 0x00, (byte)'a', .. Enumerable.Repeat<byte[]>([0xFE, 0x01, 0x00], 10).SelectMany(b => b)];
+
+        Assert.Equal(Enumerable.Repeat((byte)'a', 641).ToArray(), Codec.Decompress(CompressionType.Snappy, block));
     }
 }
