@@ -93,11 +93,12 @@ internal abstract class IndexFile<TEntry> where TEntry : struct
             var length = RandomAccess.GetLength(file);
             if (length % EntrySize != 0 || length / EntrySize > _maxEntries + 1L)
                 return false;
-            var entries = ReadEntries(file, (int)(length / EntrySize));
+            var count = (int)(length / EntrySize);
+            var entries = ReadEntries(file, count);
             if (entries is null)
                 return false;
-            _persisted = entries.Length;
-            Volatile.Write(ref _count, entries.Length);
+            _persisted = count;
+            Volatile.Write(ref _count, count);
             Volatile.Write(ref _entries, entries);
             return true;
         }

@@ -146,6 +146,23 @@ public class SegmentTests
     }
 
     [Fact]
+    public void A_segment_too_small_for_an_index_entry_reopens_with_an_empty_index()
+    {
+        using var dir = new TempDirectory();
+        var config = new LogConfig { FileDeleteDelayMs = 0 };
+        var segment = LogSegment.Create(dir.Path, 5, config, 0);
+        segment.Append(TestBatches.Create(records: 3, baseOffset: 5));
+        segment.Close();
+        Assert.Equal(0, new FileInfo(LogFileNames.SegmentFile(dir.Path, 5, LogFileNames.IndexSuffix)).Length);
+
+        using var reopened = LogSegment.Open(dir.Path, 5, config, 0);
+        Assert.True(reopened.IndexesLookSane());
+        Assert.Equal(0, reopened.IndexEntryCount);
+        Assert.Equal(1, reopened.TimeIndexEntryCount);
+        Assert.Equal(8, reopened.NextOffset);
+    }
+
+    [Fact]
     public void A_corrupt_index_of_an_inactive_segment_is_rebuilt_from_the_log_on_first_use()
     {
         using var dir = new TempDirectory();
