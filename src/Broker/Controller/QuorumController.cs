@@ -285,4 +285,20 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
             })).ToList();
             return (records, true);
         }, cancel);
+
+    /// <summary>
+    /// Config changes decided against the image they will change: <paramref name="plan"/> runs inside
+    /// the single-writer loop, so a check such as "the topic exists" or "the new set of overrides is
+    /// valid" cannot be overtaken by a concurrent delete or alter before its records commit.
+    /// </summary>
+    public Task<T> ChangeConfigsAsync<T>(Func<MetadataImage, (IReadOnlyList<ConfigChange> Changes, T Result)> plan, CancellationToken cancel) =>
+        RunAsync(image =>
+        {
+            var (changes, result) = plan(image);
+            var records = changes.Select(c => VersionedRecord.Latest(new ConfigRecord
+            {
+                ResourceType = (sbyte)c.Type, ResourceName = c.Resource, Name = c.Name, Value = c.Value,
+            })).ToList();
+            return (records, result);
+        }, cancel);
 }

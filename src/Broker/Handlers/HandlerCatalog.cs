@@ -13,5 +13,15 @@ public static class HandlerCatalog
         new FetchHandler(services),
         new ListOffsetsHandler(services),
         new CreateTopicsHandler(services),
+        new DeleteTopicsHandler(services),
+        new CreatePartitionsHandler(services),
+        new DescribeConfigsHandler(services),
+        new AlterConfigsHandler(services),
+        new IncrementalAlterConfigsHandler(services),
+        new DescribeClusterHandler(services),
+        new DeleteRecordsHandler(services),
+        new DescribeLogDirsHandler(services),
+        new DescribeTopicPartitionsHandler(services),
+        new OffsetForLeaderEpochHandler(services),
     ];
 }

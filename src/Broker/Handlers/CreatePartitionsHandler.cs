@@ -1,0 +1,66 @@
+using Broker.Hosting;
+using Broker.Metadata;
+using Broker.Network;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+
+namespace Broker.Handlers;
+
+/// <summary>
+/// CreatePartitions: grows topics through the controller, with placement by the controller or the
+/// manual assignment given; validateOnly checks without committing.
+/// </summary>
+public sealed class CreatePartitionsHandler(BrokerServices services) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
+{
+    public override ApiKey Key => ApiKey.CreatePartitions;
+
+    protected override async ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request, CancellationToken cancel)
+    {
+        var response = new CreatePartitionsResponse();
+        var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in duplicates)
+            response.Results.Add(Failed(name, ErrorCode.InvalidRequest, "Duplicate topic name."));
+
+        var image = services.Metadata.Current;
+        var accepted = new CreatePartitionsRequest { TimeoutMs = request.TimeoutMs, ValidateOnly = request.ValidateOnly };
+        foreach (var topic in request.Topics.Where(t => !duplicates.Contains(t.Name)))
+        {
+            if (CheckAssignments(topic, image) is { } invalid)
+                response.Results.Add(Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, invalid));
+            else
+                accepted.Topics.Add(topic);
+        }
+        if (accepted.Topics.Count > 0)
+            response.Results.AddRange(await services.Controller.CreatePartitionsAsync(accepted, cancel).ConfigureAwait(false));
+        return response;
+    }
+
+    /// <summary>
+    /// The per-replica checks Kafka makes of a manual assignment, worded as Kafka words them; counts
+    /// against the topic are left to the controller, which sees the image it changes.
+    /// </summary>
+    private static string? CheckAssignments(CreatePartitionsRequest.CreatePartitionsTopic topic, MetadataImage image)
+    {
+        if (topic.Assignments is not { } assignments || image.Topic(topic.Name) is not { Partitions.Count: > 0 } existing)
+            return null;
+        var replication = existing.Partitions[0].Replicas.Count;
+        foreach (var assignment in assignments)
+        {
+            var ids = assignment.BrokerIds;
+            if (ids.Count == 0)
+                return "The manual partition assignment includes an empty replica list.";
+            if (ids.GroupBy(id => id).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                return $"The manual partition assignment includes the broker {twice.Key} more than once.";
+            if (ids.FirstOrDefault(id => !image.Brokers.ContainsKey(id), -1) is var unknown and not -1)
+                return $"The manual partition assignment includes broker {unknown}, but no such broker is registered.";
+            if (ids.Count != replication)
+                return $"The manual partition assignment includes a partition with {ids.Count} replica(s), but this is not consistent with previous partitions, which have {replication} replica(s).";
+        }
+        return null;
+    }
+
+    private static CreatePartitionsResponse.CreatePartitionsTopicResult Failed(string name, ErrorCode error, string message) => new()
+    {
+        Name = name, ErrorCode = (short)error, ErrorMessage = message,
+    };
+}

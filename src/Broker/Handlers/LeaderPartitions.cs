@@ -1,0 +1,25 @@
+using Broker.Hosting;
+using Broker.Protocol;
+using Broker.Replication;
+
+namespace Broker.Handlers;
+
+/// <summary>
+/// The checks a request aimed at a partition's leader makes first: the partition is hosted here,
+/// this node leads it, and the client's idea of the leader epoch (when it sends one) is current.
+/// </summary>
+public static class LeaderPartitions
+{
+    public static (Partition? Partition, ErrorCode Error) Find(BrokerServices services, string topic, int partition, int currentLeaderEpoch = -1)
+    {
+        var found = services.Replicas.Get(topic, partition);
+        if (found is null)
+            return (null, ErrorCode.UnknownTopicOrPartition);
+        if (found.Leader != services.NodeId)
+            return (null, ErrorCode.NotLeaderOrFollower);
+        // An older epoch is a client behind the times (fenced); a newer one is news this node has not had yet.
+        if (currentLeaderEpoch >= 0 && currentLeaderEpoch != found.LeaderEpoch)
+            return (null, currentLeaderEpoch < found.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch);
+        return (found, ErrorCode.None);
+    }
+}
