@@ -21,6 +21,8 @@ public static class CliApp
                 case FormatCommand format:
                     RunFormat(format, environment, output);
                     return ExitCodes.Ok;
+                case TopicsCommand topics:
+                    return await TopicsTool.RunAsync(topics, output, error).ConfigureAwait(false);
                 case StartCommand start:
                     return await NodeRunner.RunAsync(start, environment, error).ConfigureAwait(false);
                 default:
@@ -30,7 +32,7 @@ public static class CliApp
         catch (CliUsageException e)
         {
             error.WriteLine($"error: {e.Message}");
-            error.WriteLine(CliParser.Usage);
+            error.WriteLine(args.Count > 0 && args[0] == "topics" ? TopicsCommandParser.Usage : CliParser.Usage);
             return ExitCodes.Usage;
         }
         catch (Exception e) when (e is ConfigException or StorageException)

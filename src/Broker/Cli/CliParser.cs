@@ -18,6 +18,8 @@ public static class CliParser
         }
         if (args.Count > 0 && args[0] == "format")
             return ParseFormat(args.Skip(1).ToArray());
+        if (args.Count > 0 && args[0] == "topics")
+            return TopicsCommandParser.Parse(args.Skip(1).ToArray());
         return ParseStart(args);
     }
 
@@ -90,5 +92,7 @@ public static class CliParser
           Broker random-uuid                          print a new cluster id
           Broker format -t <cluster-id> -c <server.properties> [--ignore-formatted]
                                                       write meta.properties into every log dir and the metadata dir
+          Broker topics create|list|describe|delete|alter|alter-config --bootstrap-server <host:port> ...
+                                                      manage topics of a running cluster, like kafka-topics.sh
         """;
 }
