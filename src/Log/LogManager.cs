@@ -149,7 +149,8 @@ public sealed class LogManager : IDisposable
         {
             if (!_logs.TryRemove(topicPartition, out var log))
                 return false;
-            log.Close();
+            // No flush: the data is about to go.
+            log.CloseHandles();
             var doomed = Path.Combine(Path.GetDirectoryName(log.Directory)!,
                 $"{topicPartition}.{Guid.NewGuid():N}{LogFileNames.DeleteDirectorySuffix}");
             Directory.Move(log.Directory, doomed);
