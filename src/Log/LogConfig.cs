@@ -43,8 +43,9 @@ public sealed record LogConfig
             throw new ArgumentException($"segment.bytes must be at least 14, got {SegmentBytes}.");
         if (SegmentMs < 1)
             throw new ArgumentException($"segment.ms must be at least 1, got {SegmentMs}.");
-        if (SegmentIndexBytes < 12)
-            throw new ArgumentException($"segment.index.bytes must hold at least one entry (12 bytes), got {SegmentIndexBytes}.");
+        // Kafka's bound; an index too small for one entry still keeps one, so each segment holds an indexed interval.
+        if (SegmentIndexBytes < 4)
+            throw new ArgumentException($"segment.index.bytes must be at least 4, got {SegmentIndexBytes}.");
         if (IndexIntervalBytes < 0)
             throw new ArgumentException($"index.interval.bytes must not be negative, got {IndexIntervalBytes}.");
         if (FlushMessages < 1)
