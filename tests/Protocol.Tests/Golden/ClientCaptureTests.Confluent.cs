@@ -21,14 +21,7 @@ public sealed partial class ClientCaptureTests
     public async Task ConfluentPython_produce_batch_decodes_to_the_records_sent(string codec)
     {
         await using var broker = new RecordingBroker();
-        var sent = RecordsToSend("python", codec, i => i switch
-        {
-            // A header without a value and a record with no headers: both are easy to get wrong.
-            3 => [("client", "python"), ("nothing", null)],
-            4 => [],
-            _ => [("client", "python"), ("index", i.ToString())],
-        });
-        sent[2] = sent[2] with { Key = null };
+        var sent = SentRecords.Python(codec);
 
         long from = NowMs;
         var run = await ConfluentPython(broker, ["produce", "--compression", codec], RecordsAsJson(sent));

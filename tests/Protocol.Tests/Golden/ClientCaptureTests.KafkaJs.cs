@@ -28,7 +28,7 @@ public sealed partial class ClientCaptureTests
     public async Task KafkaJs_produce_batch_decodes_to_the_records_sent(string codec)
     {
         await using var broker = new RecordingBroker();
-        var sent = RecordsToSend("kafkajs", codec, i => [("client", "kafkajs"), ("index", i.ToString())]);
+        var sent = SentRecords.KafkaJs(codec);
 
         long from = NowMs;
         var run = await KafkaJs(broker, ["produce", "--compression", codec], RecordsAsJson(sent));

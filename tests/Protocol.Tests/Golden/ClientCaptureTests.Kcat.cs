@@ -48,7 +48,7 @@ public sealed partial class ClientCaptureTests
     public async Task Kcat_produce_batch_decodes_to_the_lines_sent(string codec)
     {
         await using var broker = new RecordingBroker();
-        var sent = RecordsToSend("kcat", codec, _ => [("client", "kcat"), ("codec", codec)]);
+        var sent = SentRecords.Kcat(codec);
         var input = string.Concat(sent.Select(r => $"{r.Key}:{r.Value}\n"));
         List<string> arguments = ["-P", "-t", Topic, "-K:", "-H", "client=kcat", "-H", $"codec={codec}"];
         if (codec != "none")

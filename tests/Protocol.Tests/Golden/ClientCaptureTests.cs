@@ -21,18 +21,6 @@ public sealed partial class ClientCaptureTests
 
     private static long NowMs => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    /// <summary>
-    /// Values are long and repetitive on purpose: librdkafka sends a batch uncompressed when the
-    /// codec would not make it smaller, and then the codec under test would never be on the wire.
-    /// </summary>
-    private static CannedRecord[] RecordsToSend(string client, string codec, Func<int, (string, string?)[]> headers) =>
-        Enumerable.Range(0, 5)
-            .Select(i => new CannedRecord(
-                $"key-{i}",
-                $"{client} {codec} record {i} " + string.Concat(Enumerable.Repeat("golden bytes ", 12)),
-                headers(i)))
-            .ToArray();
-
     private static void AssertSucceeded(ClientRun run, RecordingBroker broker)
     {
         if (run.ExitCode != 0 || broker.Faults.Count > 0)
