@@ -64,8 +64,13 @@ public sealed class DescribeConfigsHandler(BrokerServices services) : ApiHandler
         }
     }
 
-    private static string ResourceTypeName(sbyte type) =>
-        Enum.IsDefined((ConfigResourceType)type) ? ((ConfigResourceType)type).ToString().ToUpperInvariant() : type.ToString(CultureInfo.InvariantCulture);
+    private static string ResourceTypeName(sbyte type) => (ConfigResourceType)type switch
+    {
+        ConfigResourceType.BrokerLogger => "BROKER_LOGGER",
+        ConfigResourceType.ClientMetrics => "CLIENT_METRICS",
+        ConfigResourceType.Group => "GROUP",
+        _ => type.ToString(CultureInfo.InvariantCulture),
+    };
 
     private static Entry ToWire(ConfigEntryView view, bool includeSynonyms, bool includeDocumentation)
     {
