@@ -40,9 +40,18 @@ public sealed class ApiVersionsHandler(Func<RequestDispatcher> dispatcher, Featu
             response.ApiKeys.Add(new ApiVersionsResponse.ApiVersion
             {
                 ApiKey = (short)api.Key,
-                MinVersion = handler.LowestVersion,
+                MinVersion = AdvertisedLowestVersion(api, handler),
                 MaxVersion = api.HighestVersion,
             });
         return response;
     }
+
+    /// <summary>
+    /// Produce is advertised from v0 although v0-v2 requests are refused: librdkafka (up to its fix
+    /// for issue #4956; kcat and confluent-kafka 2.0 included) sends gzip, snappy and lz4 batches
+    /// uncompressed unless the broker's Produce range contains v0. Kafka 4.0 does the same (KAFKA-18659);
+    /// clients pick the highest common version, so nobody is steered to the refused ones.
+    /// </summary>
+    private static short AdvertisedLowestVersion(ApiDescriptor api, IApiHandler handler) =>
+        api.Key == ApiKey.Produce ? (short)0 : handler.LowestVersion;
 }
