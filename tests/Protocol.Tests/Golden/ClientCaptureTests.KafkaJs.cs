@@ -54,17 +54,19 @@ public sealed partial class ClientCaptureTests
         SaveProducerGoldens(broker, "kafkajs", codec, produce, metadata.Request);
     }
 
-    [Fact]
-    public async Task KafkaJs_group_consumer_joins_fetches_from_offset_0_and_prints_the_canned_records()
+    /// <summary>With a gzip canned batch, kafkajs' own gunzip checks our gzip encoder too.</summary>
+    [Theory]
+    [MemberData(nameof(KafkaJsCodecs))]
+    public async Task KafkaJs_group_consumer_joins_fetches_from_offset_0_and_prints_the_canned_records(string codec)
     {
-        await using var broker = new RecordingBroker();
+        await using var broker = new RecordingBroker(new RecordingBrokerOptions { FetchCompression = CodecType(codec) });
 
         var run = await KafkaJs(broker, ["consume", "--group", KafkaJsGroup, "--count", "3"]);
 
         AssertSucceeded(run, broker);
         AssertConsumedCanned(broker, run);
 
-        AssertJoinedAsSoleMember(broker, KafkaJsClientId, KafkaJsGroup, "kafkajs");
+        AssertJoinedAsSoleMember(broker, KafkaJsClientId, KafkaJsGroup, codec == "none" ? "kafkajs" : null);
         var join = All<JoinGroupRequest>(broker, ApiKey.JoinGroup).First();
         Assert.Equal(30000, join.Body.SessionTimeoutMs);
         Assert.Equal(60000, join.Body.RebalanceTimeoutMs);
@@ -77,6 +79,7 @@ public sealed partial class ClientCaptureTests
         Assert.Equal(300_000, fetch.Body.Topics[0].Partitions[0].PartitionMaxBytes);
 
         AssertEveryFrameReencodesExactly(broker);
-        GoldenFiles.SaveIfRequested($"kafkajs-fetch-v{fetch.Request.Version}.bin", fetch.Request);
+        if (codec == "none")
+            GoldenFiles.SaveIfRequested($"kafkajs-fetch-v{fetch.Request.Version}.bin", fetch.Request);
     }
 }
