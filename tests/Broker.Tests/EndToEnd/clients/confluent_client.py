@@ -1,0 +1,187 @@
+"""confluent-kafka (librdkafka) as the end-to-end tests drive it.
+
+One subcommand per scenario. Records go in as JSON lines on stdin and come out as JSON lines on
+stdout, so the C# side asserts on exactly what the client library reported. Run with the system
+interpreter (/usr/bin/python3), which is where the python3-confluent-kafka package lives.
+"""
+import argparse
+import json
+import os
+import selectors
+import sys
+import time
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
+
+
+def emit(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    # Flushed per line: the crash test reads acknowledgements while the process is still running.
+    sys.stdout.flush()
+
+
+def text(data):
+    return None if data is None else data.decode("utf-8")
+
+
+def raw(value):
+    return None if value is None else value.encode("utf-8")
+
+
+def producer_config(args, **extra):
+    conf = {
+        "bootstrap.servers": args.bootstrap,
+        "compression.codec": args.codec,
+        "acks": args.acks,
+        "linger.ms": args.linger_ms,
+        # The broker does not serve InitProducerId yet; plain retries keep order with one request in flight.
+        "enable.idempotence": False,
+    }
+    if args.partitioner:
+        conf["partitioner"] = args.partitioner
+    conf.update(extra)
+    return conf
+
+
+def produce(args):
+    producer = Producer(producer_config(args))
+    failures = []
+
+    def delivered(index, err, msg):
+        if err is not None:
+            failures.append(str(err))
+            emit({"index": index, "error": str(err), "value": text(msg.value())})
+            return
+        # Reports come per partition as batches complete; the index ties each to its input line.
+        emit({
+            "index": index,
+            "partition": msg.partition(),
+            "offset": msg.offset(),
+            "key": text(msg.key()),
+            "value": text(msg.value()),
+        })
+
+    for index, line in enumerate(line for line in sys.stdin if line.strip()):
+        record = json.loads(line)
+        kwargs = {}
+        if record.get("headers") is not None:
+            kwargs["headers"] = [(k, raw(v)) for k, v in record["headers"]]
+        if record.get("timestamp") is not None:
+            kwargs["timestamp"] = record["timestamp"]
+        if record.get("partition") is not None:
+            kwargs["partition"] = record["partition"]
+        producer.produce(args.topic, value=raw(record.get("value")), key=raw(record.get("key")),
+                         on_delivery=lambda err, msg, i=index: delivered(i, err, msg), **kwargs)
+        producer.poll(0)
+    left = producer.flush(args.timeout)
+    if left:
+        print(f"{left} message(s) not delivered within {args.timeout}s", file=sys.stderr)
+    sys.exit(1 if failures or left else 0)
+
+
+def consume(args):
+    # group.id is mandatory for this client even with manual assignment; no group is ever joined.
+    consumer = Consumer({
+        "bootstrap.servers": args.bootstrap,
+        "group.id": "e2e-manual-assignment",
+        "enable.auto.commit": False,
+        "enable.partition.eof": True,
+    })
+    topic = consumer.list_topics(args.topic, timeout=args.timeout).topics[args.topic]
+    if topic.error is not None:
+        print(f"metadata for {args.topic}: {topic.error}", file=sys.stderr)
+        sys.exit(1)
+    partitions = sorted(topic.partitions)
+    consumer.assign([TopicPartition(args.topic, p, OFFSET_BEGINNING) for p in partitions])
+    at_end = set()
+    deadline = time.monotonic() + args.timeout
+    while len(at_end) < len(partitions):
+        if time.monotonic() > deadline:
+            print(f"only partitions {sorted(at_end)} of {partitions} reached their end", file=sys.stderr)
+            sys.exit(1)
+        msg = consumer.poll(0.5)
+        if msg is None:
+            continue
+        if msg.error() is not None:
+            if msg.error().code() == KafkaError._PARTITION_EOF:
+                at_end.add(msg.partition())
+                continue
+            print(f"consume error: {msg.error()}", file=sys.stderr)
+            sys.exit(1)
+        timestamp_type, timestamp = msg.timestamp()
+        emit({
+            "partition": msg.partition(),
+            "offset": msg.offset(),
+            "key": text(msg.key()),
+            "value": text(msg.value()),
+            "headers": None if msg.headers() is None else [[k, text(v)] for k, v in msg.headers()],
+            "timestamp": timestamp,
+            "timestampType": timestamp_type,
+        })
+    consumer.close()
+
+
+def offsets_for_times(args):
+    consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "e2e-manual-assignment"})
+    topic = consumer.list_topics(args.topic, timeout=args.timeout).topics[args.topic]
+    wanted = [TopicPartition(args.topic, p, args.timestamp) for p in sorted(topic.partitions)]
+    for tp in consumer.offsets_for_times(wanted, timeout=args.timeout):
+        emit({"partition": tp.partition, "offset": tp.offset, "error": None if tp.error is None else str(tp.error)})
+    consumer.close()
+
+
+def acked_load(args):
+    """Produces v000000, v000001, ... until stdin closes, printing every acknowledged record."""
+    producer = Producer(producer_config(
+        args,
+        # One request in flight: a retried batch cannot overtake a later one, so acked order is log order.
+        **{"max.in.flight.requests.per.connection": 1, "message.timeout.ms": int(args.timeout * 1000)}))
+    failures = []
+
+    def delivered(err, msg):
+        if err is not None:
+            failures.append(str(err))
+            emit({"error": str(err), "value": text(msg.value())})
+        else:
+            emit({"partition": msg.partition(), "offset": msg.offset(), "value": text(msg.value())})
+
+    stop = selectors.DefaultSelector()
+    stop.register(sys.stdin, selectors.EVENT_READ)
+    os.set_blocking(sys.stdin.fileno(), False)
+    sequence = 0
+    while True:
+        # Readable stdin means the test wrote "stop" or closed it.
+        if stop.select(timeout=0):
+            break
+        # Bounded in-flight work keeps the rate a few thousand records a second, not a flood.
+        if len(producer) < args.window:
+            producer.produce(args.topic, value=raw(f"v{sequence:07d}"), partition=0, on_delivery=delivered)
+            sequence += 1
+        producer.poll(0.001)
+    left = producer.flush(args.timeout)
+    print(f"produced {sequence}, undelivered {left}, failed {len(failures)}", file=sys.stderr)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["produce", "consume", "offsets-for-times", "acked-load"])
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--codec", default="none")
+    parser.add_argument("--acks", default="all")
+    parser.add_argument("--linger-ms", type=int, default=20)
+    parser.add_argument("--partitioner")
+    parser.add_argument("--timestamp", type=int)
+    parser.add_argument("--window", type=int, default=200)
+    parser.add_argument("--timeout", type=float, default=30)
+    args = parser.parse_args()
+    {
+        "produce": produce,
+        "consume": consume,
+        "offsets-for-times": offsets_for_times,
+        "acked-load": acked_load,
+    }[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

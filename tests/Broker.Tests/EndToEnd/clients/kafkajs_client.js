@@ -1,0 +1,141 @@
+// kafkajs as the end-to-end tests drive it: records in as JSON lines on stdin, what the library
+// reported out as JSON lines on stdout. kafkajs is resolved through NODE_PATH (tests/clients/node_modules).
+'use strict'
+
+const readline = require('readline')
+const { Kafka, CompressionTypes, Partitioners, logLevel } = require('kafkajs')
+
+function parseArgs(argv) {
+  const args = { command: argv[0], codec: 'none', acks: -1, each: false }
+  for (let i = 1; i < argv.length; i++) {
+    const name = argv[i].replace(/^--/, '')
+    if (name === 'each') args.each = true
+    else args[name] = argv[++i]
+  }
+  return args
+}
+
+const codecs = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP }
+
+function emit(obj) {
+  process.stdout.write(JSON.stringify(obj) + '\n')
+}
+
+async function readRecords() {
+  const records = []
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    if (line.trim()) records.push(JSON.parse(line))
+  }
+  return records
+}
+
+function toMessage(record) {
+  const message = { key: record.key, value: record.value }
+  if (record.headers) {
+    // kafkajs models headers as an object; a repeated key becomes an array of values.
+    message.headers = {}
+    for (const [k, v] of record.headers) {
+      if (k in message.headers) message.headers[k] = [].concat(message.headers[k], v)
+      else message.headers[k] = v
+    }
+  }
+  if (record.timestamp != null) message.timestamp = String(record.timestamp)
+  if (record.partition != null) message.partition = record.partition
+  return message
+}
+
+function client(args) {
+  return new Kafka({ clientId: 'e2e-kafkajs', brokers: [args.bootstrap], logLevel: logLevel.WARN, retry: { retries: 3 } })
+}
+
+async function produce(args) {
+  if (!(args.codec in codecs)) throw new Error(`codec ${args.codec} is not built into kafkajs`)
+  // The Java-compatible murmur2 partitioner, named explicitly so kafkajs does not warn about the default.
+  const producer = client(args).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true })
+  await producer.connect()
+  const records = await readRecords()
+  const send = messages => producer.send({
+    topic: args.topic, acks: Number(args.acks), compression: codecs[args.codec], messages: messages.map(toMessage),
+  })
+  if (args.each) {
+    // One request per record: the metadata kafkajs returns then names each record's partition and offset.
+    for (const [index, record] of records.entries()) {
+      const [result] = await send([record])
+      emit({ index, partition: result.partition, offset: Number(result.baseOffset), key: record.key, value: record.value })
+    }
+  } else {
+    // One request for all: records sharing a partition get consecutive offsets from its base offset.
+    const results = await send(records)
+    const next = new Map(results.map(r => [r.partition, Number(r.baseOffset)]))
+    for (const [index, record] of records.entries()) {
+      const partition = record.partition ?? (results.length === 1 ? results[0].partition : undefined)
+      if (partition === undefined) throw new Error('records without a partition must go to a single-partition topic')
+      const offset = next.get(partition)
+      next.set(partition, offset + 1)
+      emit({ index, partition, offset, key: record.key, value: record.value })
+    }
+  }
+  await producer.disconnect()
+}
+
+// kafkajs consumes only through consumer groups; this reads with the library's own Fetch request
+// and record batch decoder, which is the path its group consumer uses once partitions are assigned.
+async function consume(args) {
+  const kafka = client(args)
+  const createCluster = Object.getOwnPropertySymbols(kafka).find(s => s.description === 'private:Kafka:createCluster')
+  const cluster = kafka[createCluster]({ allowAutoTopicCreation: false })
+  await cluster.connect()
+  await cluster.addTargetTopic(args.topic)
+  await cluster.refreshMetadata()
+  const partitions = cluster.findTopicPartitionMetadata(args.topic)
+  const [{ partitions: ends }] = await cluster.fetchTopicsOffset([
+    { topic: args.topic, fromBeginning: false, partitions: partitions.map(p => ({ partition: p.partitionId })) },
+  ])
+  const deadline = Date.now() + Number(args.timeout ?? 30) * 1000
+  for (const { partition, offset } of ends.sort((a, b) => a.partition - b.partition)) {
+    const leader = await cluster.findBroker({ nodeId: partitions.find(p => p.partitionId === partition).leader })
+    let next = 0
+    while (next < Number(offset)) {
+      if (Date.now() > deadline) throw new Error(`partition ${partition} stuck at ${next} of ${offset}`)
+      const response = await leader.fetch({
+        replicaId: -1, isolationLevel: 1, maxWaitTime: 100, minBytes: 1, maxBytes: 10485760,
+        topics: [{ topic: args.topic, partitions: [{ partition, fetchOffset: String(next), maxBytes: 1048576 }] }],
+      })
+      const data = response.responses[0].partitions[0]
+      if (data.errorCode !== 0) throw new Error(`fetch error ${data.errorCode} on partition ${partition}`)
+      for (const m of data.messages) {
+        // A batch is returned whole: skip what precedes the offset asked for, as the consumer does.
+        if (Number(m.offset) < next) continue
+        emit({
+          partition,
+          offset: Number(m.offset),
+          key: m.key == null ? null : m.key.toString(),
+          value: m.value == null ? null : m.value.toString(),
+          headers: Object.entries(m.headers ?? {}).flatMap(([k, v]) =>
+            (Array.isArray(v) ? v : [v]).map(x => [k, x == null ? null : x.toString()])),
+          timestamp: Number(m.timestamp),
+        })
+        next = Number(m.offset) + 1
+      }
+    }
+  }
+  await cluster.disconnect()
+}
+
+async function offsetsByTimestamp(args) {
+  const admin = client(args).admin()
+  await admin.connect()
+  for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(args.topic, Number(args.timestamp))) {
+    emit({ partition, offset: Number(offset) })
+  }
+  await admin.disconnect()
+}
+
+const commands = { produce, consume, 'offsets-by-timestamp': offsetsByTimestamp }
+const args = parseArgs(process.argv.slice(2))
+commands[args.command](args).then(
+  () => process.exit(0),
+  error => {
+    console.error(error && error.stack ? error.stack : error)
+    process.exit(1)
+  })
