@@ -1,6 +1,7 @@
 using Broker.Config;
 using Broker.Controller;
 using Broker.Handlers;
+using Broker.Log;
 using Broker.Metadata;
 using Broker.Network;
 using Broker.Replication;
@@ -38,11 +39,15 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
         {
             using var metadataLog = new FileMetadataLog(Storage.MetadataDirectory.Path);
             var cache = new MetadataCache(Storage.ClusterId);
-            using var replicas = new ReplicaManager(Config, LoggerFactory.CreateLogger<ReplicaManager>());
             var controller = new QuorumController(metadataLog, cache, Config, LoggerFactory.CreateLogger<QuorumController>());
             controller.Load();
+            var logs = LogManager.Open(Config.LogDirs, topic => LogConfigs.From(TopicConfigDefinitions.Resolve(
+                Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))));
+            using var replicas = new ReplicaManager(Config, logs, LoggerFactory.CreateLogger<ReplicaManager>());
             replicas.OnMetadataChanged(MetadataImage.Empty(Storage.ClusterId), cache.Current);
+            replicas.DeleteOrphanLogs();
             cache.Changed += replicas.OnMetadataChanged;
+            using var maintenance = new LogMaintenance(logs, Config, LoggerFactory.CreateLogger<LogMaintenance>());
 
             var features = new FeatureLevels();
             var services = new BrokerServices(Config, Storage.ClusterId, cache, controller, replicas, features, LoggerFactory);
@@ -68,8 +73,9 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             {
             }
             await server.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            foreach (var partition in replicas.All)
-                partition.Log.Flush();
+            await maintenance.StopAsync().ConfigureAwait(false);
+            // Flushes every log, writes checkpoints and the clean-shutdown marker: the next start skips recovery.
+            logs.Close(cache.Current.Brokers.GetValueOrDefault(Config.NodeId)?.Epoch ?? -1);
         }
         catch (Exception e)
         {

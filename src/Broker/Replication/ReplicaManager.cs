@@ -25,12 +25,30 @@ public sealed class ReplicaManager : IDisposable
     private readonly ILogger _logger;
     private readonly int _nodeId;
     private readonly object _metadataLock = new();
+    private readonly LogManager _logs;
 
-    public ReplicaManager(BrokerConfig config, ILogger logger)
+    public ReplicaManager(BrokerConfig config, LogManager logs, ILogger logger)
     {
         _config = config;
+        _logs = logs;
         _logger = logger;
         _nodeId = config.NodeId;
+    }
+
+    public LogManager Logs => _logs;
+
+    /// <summary>
+    /// Logs left on disk for partitions the image no longer assigns here (a topic deleted while this
+    /// node was down) are deleted once the first image is known.
+    /// </summary>
+    public void DeleteOrphanLogs()
+    {
+        foreach (var log in _logs.Logs.ToArray())
+            if (!_partitions.ContainsKey(log.TopicPartition))
+            {
+                _logger.LogInformation("Deleting {Partition}: no longer assigned to this node", log.TopicPartition);
+                _logs.DeleteLog(log.TopicPartition);
+            }
     }
 
     public Partition? Get(string topic, int partition) => _partitions.GetValueOrDefault(new TopicPartition(topic, partition));
@@ -77,12 +95,10 @@ public sealed class ReplicaManager : IDisposable
     private Partition Open(TopicPartition id, TopicImage topic, IReadOnlyDictionary<string, string> overrides)
     {
         var topicConfig = TopicConfigDefinitions.Resolve(_config, Copy(overrides));
-        var dir = Path.Combine(PickLogDir(id), id.ToString());
-        var log = PartitionLog.Open(dir, LogConfigs.From(topicConfig));
         Span<byte> idBytes = stackalloc byte[16];
         topic.Id.Write(idBytes);
-        if (log.TopicId is null)
-            log.AssignTopicId(new Guid(idBytes, bigEndian: true));
+        var log = _logs.GetOrCreateLog(id, new Guid(idBytes, bigEndian: true));
+        log.UpdateConfig(LogConfigs.From(topicConfig));
         // Until follower replication lands every hosted replica is its own ISR, so all it holds is committed.
         log.UpdateHighWatermark(log.LogEndOffset);
         var partition = new Partition(id, log, topicConfig);
@@ -90,34 +106,12 @@ public sealed class ReplicaManager : IDisposable
         return partition;
     }
 
-    /// <summary>Existing data wins; a new partition goes to the log dir hosting the fewest partitions.</summary>
-    private string PickLogDir(TopicPartition id)
-    {
-        var dirs = _config.LogDirs;
-        foreach (var dir in dirs)
-            if (Directory.Exists(Path.Combine(dir, id.ToString())))
-                return dir;
-        return dirs.OrderBy(d => _partitions.Values.Count(p => p.Log.Directory.StartsWith(Path.GetFullPath(d), StringComparison.Ordinal)))
-            .First();
-    }
-
     private void Remove(TopicPartition id)
     {
         if (!_partitions.TryRemove(id, out var partition))
             return;
-        partition.Log.Close();
         partition.SignalAppend();
-        try
-        {
-            // Renamed first, as Kafka does, so a crash mid-delete never resurrects the partition.
-            var doomed = $"{partition.Log.Directory}.{Guid.NewGuid():N}-delete";
-            Directory.Move(partition.Log.Directory, doomed);
-            Directory.Delete(doomed, recursive: true);
-        }
-        catch (IOException e)
-        {
-            _logger.LogWarning("Could not delete {Partition}: {Error}", id, e.Message);
-        }
+        _logs.DeleteLog(id);
     }
 
     /// <summary>
@@ -168,10 +162,5 @@ public sealed class ReplicaManager : IDisposable
         return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime, info.LogStartOffset);
     }
 
-    public void Dispose()
-    {
-        foreach (var partition in _partitions.Values)
-            partition.Log.Close();
-        _partitions.Clear();
-    }
+    public void Dispose() => _partitions.Clear();
 }
