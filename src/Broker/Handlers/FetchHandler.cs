@@ -3,6 +3,7 @@ using Broker.Metadata;
 using Broker.Network;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
+using Broker.Protocol.Wire;
 using Broker.Replication;
 
 namespace Broker.Handlers;
@@ -11,26 +12,37 @@ namespace Broker.Handlers;
 /// Fetch for consumers: whole batches up to the high watermark, within per-partition and total byte
 /// limits (the first batch is always returned whole so a large batch cannot stall a consumer), and a
 /// wait of up to MaxWaitMs for MinBytes to arrive, woken by appends rather than polling.
-/// Fetch sessions (KIP-227) are declined by answering session id 0: clients then send full fetches.
+/// Incremental fetch sessions (KIP-227): epoch 0 opens one, later epochs send and receive only changes.
 /// </summary>
 public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequest, FetchResponse>
 {
+    private const int FinalEpoch = -1;
+    private readonly FetchSessionCache _sessions = new();
+
     public override ApiKey Key => ApiKey.Fetch;
 
     protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancel)
     {
-        if (request.SessionId != 0)
-            return new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound };
+        var version = context.ApiVersion;
+        var image = services.Metadata.Current;
+        var (session, error) = OpenSession(request);
+        if (error != ErrorCode.None)
+            return new FetchResponse { ErrorCode = (short)error };
+        var incremental = session is not null && request.SessionEpoch > 0;
+        var partitions = session?.Partitions ?? [];
+        Merge(request, partitions, image, version);
+        if (session is not null)
+            session.NextEpoch = incremental ? request.SessionEpoch + 1 : 1;
 
         var deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
         while (true)
         {
-            var image = services.Metadata.Current;
-            var (response, bytes, waitOn) = ReadAll(request, context.ApiVersion, image);
+            image = services.Metadata.Current;
+            var (results, bytes, waitOn) = ReadAll(request, partitions, image, version);
             var remaining = deadline - Environment.TickCount64;
             if (bytes >= request.MinBytes || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
-                return response;
-            // Nothing (or too little) yet: sleep until one of the partitions is appended to, or the wait ends.
+                return Respond(results, session, incremental, version);
+            // Too little yet: sleep until one of the partitions is appended to, or the wait ends.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             timeout.CancelAfter(TimeSpan.FromMilliseconds(remaining));
             var expired = Task.Delay(Timeout.Infinite, timeout.Token);
@@ -38,65 +50,136 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
         }
     }
 
-    private (FetchResponse Response, long Bytes, List<Task> WaitOn) ReadAll(FetchRequest request, short version, MetadataImage image)
+    /// <summary>Kafka's session rules: id 0 + epoch 0 opens, id + epoch -1 closes, id + epoch n continues.</summary>
+    private (FetchSession? Session, ErrorCode Error) OpenSession(FetchRequest request)
     {
-        var response = new FetchResponse();
+        if (request.SessionId == 0)
+            return request.SessionEpoch switch
+            {
+                FinalEpoch => (null, ErrorCode.None),
+                0 => (_sessions.Create(), ErrorCode.None),
+                _ => (null, ErrorCode.InvalidFetchSessionEpoch),
+            };
+        if (request.SessionEpoch is FinalEpoch or 0)
+        {
+            _sessions.Remove(request.SessionId);
+            return (request.SessionEpoch == 0 ? _sessions.Create() : null, ErrorCode.None);
+        }
+        var session = _sessions.Get(request.SessionId);
+        if (session is null)
+            return (null, ErrorCode.FetchSessionIdNotFound);
+        if (session.NextEpoch != request.SessionEpoch)
+            return (null, ErrorCode.InvalidFetchSessionEpoch);
+        return (session, ErrorCode.None);
+    }
+
+    /// <summary>Adds or updates the partitions the request names and drops the forgotten ones.</summary>
+    private static void Merge(FetchRequest request, List<FetchSessionPartition> partitions, MetadataImage image, short version)
+    {
+        foreach (var topic in request.Topics)
+        {
+            var name = version >= 13 ? image.TopicsById.GetValueOrDefault(topic.TopicId)?.Name ?? "" : topic.Topic;
+            foreach (var p in topic.Partitions)
+            {
+                var cached = partitions.Find(x => x.Partition == p.Partition && (version >= 13 ? x.TopicId == topic.TopicId : x.Topic == name));
+                if (cached is null)
+                {
+                    cached = new FetchSessionPartition(name, topic.TopicId, p.Partition);
+                    partitions.Add(cached);
+                }
+                cached.FetchOffset = p.FetchOffset;
+                cached.MaxBytes = p.PartitionMaxBytes;
+                cached.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
+            }
+        }
+        foreach (var forgotten in request.ForgottenTopicsData)
+            partitions.RemoveAll(x => forgotten.Partitions.Contains(x.Partition)
+                && (version >= 13 ? x.TopicId == forgotten.TopicId : x.Topic == forgotten.Topic));
+    }
+
+    private (List<(FetchSessionPartition Key, FetchResponse.PartitionData Data)> Results, long Bytes, List<Task> WaitOn) ReadAll(
+        FetchRequest request, List<FetchSessionPartition> partitions, MetadataImage image, short version)
+    {
+        var results = new List<(FetchSessionPartition, FetchResponse.PartitionData)>(partitions.Count);
         var waitOn = new List<Task>();
         long total = 0;
         var budget = request.MaxBytes;
         var readCommitted = request.IsolationLevel == 1;
-        foreach (var topic in request.Topics)
+        foreach (var key in partitions)
         {
-            var topicImage = version >= 13 ? image.TopicsById.GetValueOrDefault(topic.TopicId) : image.Topic(topic.Topic);
-            var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = topic.Topic, TopicId = topic.TopicId };
-            response.Responses.Add(topicResponse);
-            foreach (var p in topic.Partitions)
+            // librdkafka rejects a null record set: an empty one means "nothing yet".
+            var data = new FetchResponse.PartitionData
             {
-                // librdkafka rejects a null record set: an empty one means "nothing yet".
-                var data = new FetchResponse.PartitionData
-                {
-                    PartitionIndex = p.Partition, AbortedTransactions = readCommitted ? new() : null, Records = ReadOnlyMemory<byte>.Empty,
-                };
-                topicResponse.Partitions.Add(data);
-                var partition = topicImage is null ? null : services.Replicas.Get(topicImage.Name, p.Partition);
-                if (partition is null)
-                {
-                    data.ErrorCode = (short)(topicImage is null && version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
-                    continue;
-                }
-                var error = Check(partition, p);
-                var log = partition.Log;
-                data.HighWatermark = log.HighWatermark;
-                data.LastStableOffset = log.HighWatermark;
-                data.LogStartOffset = log.LogStartOffset;
-                if (error != ErrorCode.None)
-                {
-                    data.ErrorCode = (short)error;
-                    continue;
-                }
-                waitOn.Add(partition.NextAppend);
-                var limit = Math.Min(p.PartitionMaxBytes, budget);
-                if (limit <= 0 && total > 0)
-                    continue;
-                var read = log.Read(p.FetchOffset, Math.Max(limit, 0), maxOffset: log.HighWatermark, minOneBatch: total == 0);
-                if (read.Records.IsEmpty)
-                    continue;
-                data.Records = read.Records.ToArray();
-                total += read.Records.Length;
-                budget -= read.Records.Length;
+                PartitionIndex = key.Partition, AbortedTransactions = readCommitted ? new() : null, Records = ReadOnlyMemory<byte>.Empty,
+            };
+            results.Add((key, data));
+            var known = version >= 13 ? image.TopicsById.ContainsKey(key.TopicId) : image.Topic(key.Topic) is not null;
+            var partition = known ? services.Replicas.Get(key.Topic, key.Partition) : null;
+            if (partition is null)
+            {
+                data.ErrorCode = (short)(!known && version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                continue;
             }
+            var log = partition.Log;
+            data.HighWatermark = log.HighWatermark;
+            data.LastStableOffset = log.HighWatermark;
+            data.LogStartOffset = log.LogStartOffset;
+            var error = Check(partition, key);
+            if (error != ErrorCode.None)
+            {
+                data.ErrorCode = (short)error;
+                continue;
+            }
+            waitOn.Add(partition.NextAppend);
+            var limit = Math.Min(key.MaxBytes, budget);
+            if (limit <= 0 && total > 0)
+                continue;
+            var read = log.Read(key.FetchOffset, Math.Max(limit, 0), maxOffset: log.HighWatermark, minOneBatch: total == 0);
+            if (read.Records.IsEmpty)
+                continue;
+            data.Records = read.Records.ToArray();
+            total += read.Records.Length;
+            budget -= read.Records.Length;
         }
-        return (response, total, waitOn);
+        return (results, total, waitOn);
     }
 
-    private ErrorCode Check(Partition partition, FetchRequest.FetchPartition p)
+    private ErrorCode Check(Partition partition, FetchSessionPartition key)
     {
         if (partition.Leader != services.NodeId)
             return ErrorCode.NotLeaderOrFollower;
-        if (p.CurrentLeaderEpoch >= 0 && p.CurrentLeaderEpoch != partition.LeaderEpoch)
-            return p.CurrentLeaderEpoch < partition.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
-        if (p.FetchOffset < partition.Log.LogStartOffset || p.FetchOffset > partition.Log.LogEndOffset)
+        if (key.CurrentLeaderEpoch >= 0 && key.CurrentLeaderEpoch != partition.LeaderEpoch)
+            return key.CurrentLeaderEpoch < partition.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
+        if (key.FetchOffset < partition.Log.LogStartOffset || key.FetchOffset > partition.Log.LogEndOffset)
             return ErrorCode.OffsetOutOfRange;
         return ErrorCode.None;
+    }
+
+    /// <summary>
+    /// Groups partitions by topic in session order. An incremental response leaves out partitions with
+    /// no records, no error and the same high watermark and log start offset as last time.
+    /// </summary>
+    private static FetchResponse Respond(
+        List<(FetchSessionPartition Key, FetchResponse.PartitionData Data)> results, FetchSession? session, bool incremental, short version)
+    {
+        var response = new FetchResponse { SessionId = session?.Id ?? 0 };
+        FetchResponse.FetchableTopicResponse? current = null;
+        foreach (var (key, data) in results)
+        {
+            var changed = !data.Records!.Value.IsEmpty || data.ErrorCode != 0
+                || data.HighWatermark != key.LastHighWatermark || data.LogStartOffset != key.LastLogStartOffset;
+            key.LastHighWatermark = data.HighWatermark;
+            key.LastLogStartOffset = data.LogStartOffset;
+            if (incremental && !changed)
+                continue;
+            var sameTopic = current is not null && (version >= 13 ? current.TopicId == key.TopicId : current.Topic == key.Topic);
+            if (!sameTopic)
+            {
+                current = new FetchResponse.FetchableTopicResponse { Topic = key.Topic, TopicId = key.TopicId };
+                response.Responses.Add(current);
+            }
+            current!.Partitions.Add(data);
+        }
+        return response;
     }
 }
