@@ -131,6 +131,17 @@ public sealed class TopicAdminTests(SharedBroker shared, ITestOutputHelper outpu
         Assert.DoesNotContain(once, listed);
     }
 
+    [Fact]
+    public async Task Deletion_is_refused_when_delete_topic_enable_is_false()
+    {
+        await using var broker = Watch(await E2EBroker.StartAsync("delete.topic.enable=false"));
+        var topic = UniqueTopic("undeletable");
+        await broker.CreateTopicAsync(topic, 1);
+
+        Assert.Equal("TOPIC_DELETION_DISABLED", Error(Assert.Single(await ConfluentAsync(broker, "delete", "--topic", topic))));
+        Assert.Contains(await ConfluentAsync(broker, "list-topics"), t => (string?)t["topic"] == topic);
+    }
+
     private async Task<Uuid> CreateAsync(string topic)
     {
         using var connection = await _broker.ConnectAsync();
