@@ -117,12 +117,12 @@ public sealed class BadInputTests(SharedBroker shared, ITestOutputHelper output)
         "oversized frame" => Size(DefaultMaxRequestBytes + 1),
         "negative size" => Size(-1),
         "size below a header" => Concat(Size(3), [0, 3, 0]),
-        "unknown api key" => Framed(Header((ApiKey)9999, 0, correlationId, flexible: false)),
-        "unsupported version of a known api" => Framed(Concat(Header(ApiKey.Metadata, 99, correlationId, flexible: true), [0x01, 0x01, 0x00, 0x00, 0x00])),
+        "unknown api key" => KafkaConnection.Frame(Header((ApiKey)9999, 0, correlationId, flexible: false)),
+        "unsupported version of a known api" => KafkaConnection.Frame(Concat(Header(ApiKey.Metadata, 99, correlationId, flexible: true), [0x01, 0x01, 0x00, 0x00, 0x00])),
         // Produce v0-v2 appear in ApiVersions only because librdkafka looks for v0 before compressing.
-        "produce v2, advertised for librdkafka but refused" => Framed(Concat(Header(ApiKey.Produce, 2, correlationId, flexible: false), [0xFF, 0xFF, 0, 0, 0x13, 0x88, 0, 0, 0, 0])),
+        "produce v2, advertised for librdkafka but refused" => KafkaConnection.Frame(Concat(Header(ApiKey.Produce, 2, correlationId, flexible: false), [0xFF, 0xFF, 0, 0, 0x13, 0x88, 0, 0, 0, 0])),
         // Metadata v12 whose topic array claims a million entries and then ends.
-        "truncated body" => Framed(Concat(Header(ApiKey.Metadata, 12, correlationId, flexible: true), [0xC1, 0x84, 0x3D])),
+        "truncated body" => KafkaConnection.Frame(Concat(Header(ApiKey.Metadata, 12, correlationId, flexible: true), [0xC1, 0x84, 0x3D])),
         "frame cut short by the client" => Concat(Size(100), Header(ApiKey.Metadata, 12, correlationId, flexible: true)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
@@ -188,8 +188,6 @@ public sealed class BadInputTests(SharedBroker shared, ITestOutputHelper output)
         BinaryPrimitives.WriteInt32BigEndian(bytes, size);
         return bytes;
     }
-
-    private static byte[] Framed(byte[] payload) => Concat(Size(payload.Length), payload);
 
     private static byte[] Concat(byte[] first, byte[] second) => [.. first, .. second];
 }

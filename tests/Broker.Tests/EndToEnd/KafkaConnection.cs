@@ -81,12 +81,15 @@ public sealed class KafkaConnection : IDisposable
     }
 
     /// <summary>Writes the size prefix and then <paramref name="payload"/>.</summary>
-    public Task SendFrameAsync(ReadOnlyMemory<byte> payload)
+    public Task SendFrameAsync(ReadOnlySpan<byte> payload) => SendRawAsync(Frame(payload));
+
+    /// <summary><paramref name="payload"/> behind its int32 size prefix.</summary>
+    public static byte[] Frame(ReadOnlySpan<byte> payload)
     {
         var frame = new byte[4 + payload.Length];
         BinaryPrimitives.WriteInt32BigEndian(frame, payload.Length);
-        payload.CopyTo(frame.AsMemory(4));
-        return SendRawAsync(frame);
+        payload.CopyTo(frame.AsSpan(4));
+        return frame;
     }
 
     public async Task SendRawAsync(ReadOnlyMemory<byte> bytes)

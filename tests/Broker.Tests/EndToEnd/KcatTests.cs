@@ -106,6 +106,22 @@ public sealed class KcatTests(SharedBroker shared, ITestOutputHelper output) : E
         Assert.Contains("partition 0, leader 1, replicas: 1, isrs: 1", listing.Stdout);
     }
 
+    /// <summary>A consumer caught up with the log waits in Fetch and is woken by the next append, not by a poll interval.</summary>
+    [Fact]
+    public async Task A_caught_up_consumer_receives_records_produced_while_it_waits()
+    {
+        Watch(_broker);
+        var topic = UniqueTopic("kcat-tail");
+        await Clients.KcatAsync(_broker, "first\n", "-P", "-t", topic);
+        // -u: kcat block-buffers a piped stdout, and the test watches lines as they come.
+        using var consumer = ClientProcess.Start("kcat", ["-b", _broker.Bootstrap, "-C", "-t", topic, "-o", "beginning", "-c", "3", "-f", "%o %s\n", "-q", "-u"]);
+        await consumer.WaitForLinesAsync(l => l.Contains("0 first"), ClientProcess.DefaultDeadline, "the existing record");
+
+        await Clients.KcatAsync(_broker, "second\nthird\n", "-P", "-t", topic);
+        var result = Clients.Succeeded(await consumer.WaitForExitAsync(ClientProcess.DefaultDeadline), _broker);
+        Assert.Equal(["0 first", "1 second", "2 third"], result.Lines);
+    }
+
     private async Task<List<ConsumedRecord>> ConsumeAsync(string topic) =>
         Clients.ParseKcatJson(await Clients.KcatAsync(_broker, null, "-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q"));
 }

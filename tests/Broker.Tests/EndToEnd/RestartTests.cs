@@ -40,6 +40,25 @@ public sealed class RestartTests(ITestOutputHelper output) : EndToEndTest(output
     }
 
     /// <summary>
+    /// A consumer parked in a long Fetch must not hold the stop up: the broker's grace period for
+    /// open connections is 10 s, and a wait that ignores the stop would use all of it.
+    /// </summary>
+    [Fact]
+    public async Task Sigterm_stops_promptly_while_a_consumer_waits_for_records()
+    {
+        await using var broker = Watch(await E2EBroker.StartAsync());
+        var topic = UniqueTopic("stop-tail");
+        await Clients.KcatAsync(broker, "only\n", "-P", "-t", topic);
+        // -u: kcat block-buffers a piped stdout, and the test watches lines as they come.
+        using var consumer = ClientProcess.Start("kcat", ["-b", broker.Bootstrap, "-C", "-t", topic, "-o", "beginning", "-f", "%s\n", "-q", "-u"]);
+        await consumer.WaitForLinesAsync(l => l.Contains("only"), ClientProcess.DefaultDeadline, "the record");
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await broker.StopAsync();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(8), $"stopping took {stopping.Elapsed}\n{broker.Logs}");
+    }
+
+    /// <summary>
     /// acks=all promises that an acknowledged record is in the log. A confluent-kafka producer prints
     /// every acknowledgement; the broker is killed with SIGKILL mid-stream and restarted while the
     /// producer keeps retrying; afterwards every acknowledged record must be at the offset it was
