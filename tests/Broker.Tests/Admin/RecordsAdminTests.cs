@@ -85,6 +85,20 @@ public sealed class RecordsAdminTests(SharedBroker shared, ITestOutputHelper out
         Assert.Equal(2, again.Topics[0].Partitions[0].LowWatermark);
     }
 
+    [Fact]
+    public async Task Kafkajs_cannot_delete_records_of_a_compacted_only_topic()
+    {
+        Watch(_broker);
+        var topic = UniqueTopic("compacted");
+        Assert.Null(Error(await ConfluentOneAsync(_broker, "create", "--topic", topic, "--config", "cleanup.policy=compact")));
+        await Clients.KcatAsync(_broker, "k:v\n", "-P", "-t", topic, "-K", ":");
+
+        var result = Assert.Single(await KafkaJsAsync(_broker, "delete-records", "--topic", topic, "--partition", "0", "--offset", "-1"));
+
+        Assert.Equal("POLICY_VIOLATION", Error(result));
+        Assert.Equal(0, (int)Assert.Single(await KafkaJsAsync(_broker, "offsets", "--topic", topic))["low"]!);
+    }
+
     [Theory]
     [InlineData((short)2)]
     [InlineData((short)3)]
