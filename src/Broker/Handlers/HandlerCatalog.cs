@@ -13,6 +13,7 @@ public static class HandlerCatalog
         new FetchHandler(services),
         new ListOffsetsHandler(services),
         new CreateTopicsHandler(services),
+        new FindCoordinatorHandler(services),
         new DeleteTopicsHandler(services),
         new CreatePartitionsHandler(services),
         new DescribeConfigsHandler(services),

@@ -55,7 +55,8 @@ public sealed class SocketServer : IAsyncDisposable
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (address.Equals(IPAddress.IPv6Any))
             socket.DualMode = true;
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT too, which would let a second broker
+        // bind the same port and silently split connections with the first.
         socket.Bind(new IPEndPoint(address, endpoint.Port));
         socket.Listen(512);
         return socket;
