@@ -67,10 +67,11 @@ public sealed class RestartTests(ITestOutputHelper output) : EndToEndTest(output
     [Fact]
     public async Task Records_acknowledged_with_acks_all_survive_kill_9()
     {
-        await using var broker = Watch(await E2EBroker.StartAsync());
+        // Small segments, so the load rolls several and the kill may land on any of them.
+        await using var broker = Watch(await E2EBroker.StartAsync("log.segment.bytes=1048576"));
         var topic = UniqueTopic("crash");
         await broker.CreateTopicAsync(topic, 1);
-        using var producer = Python.Start(broker, "acked-load", topic, "--acks", "all", "--linger-ms", "2", "--timeout", "60");
+        using var producer = Python.Start(broker, "acked-load", topic, "--acks", "all", "--linger-ms", "2", "--value-bytes", "1024", "--timeout", "60");
 
         var beforeKill = (await producer.WaitForLinesAsync(l => l.Count >= 1000, TimeSpan.FromSeconds(60), "1000 acknowledgements")).Count;
         await broker.KillAsync();
@@ -99,5 +100,32 @@ public sealed class RestartTests(ITestOutputHelper output) : EndToEndTest(output
         // With one request in flight retries cannot reorder: acknowledged values rise with their offsets.
         var byOffset = acked.OrderBy(a => a.Offset).Select(a => a.Value).ToList();
         Assert.Equal(byOffset.Order(StringComparer.Ordinal), byOffset);
+        Assert.True(Directory.GetFiles(Path.Combine(broker.DataDir, $"{topic}-0"), "*.log").Length > 1, "the load should have rolled segments");
+    }
+
+    /// <summary>
+    /// A crash in the middle of a write leaves part of a batch at the end of the active segment.
+    /// Recovery cuts it off: the records before it are served, and appends continue at the next offset.
+    /// </summary>
+    [Fact]
+    public async Task A_torn_batch_at_the_log_tail_is_cut_off_after_a_crash()
+    {
+        await using var broker = Watch(await E2EBroker.StartAsync());
+        var topic = UniqueTopic("torn");
+        await Clients.KcatAsync(broker, "one\ntwo\n", "-P", "-t", topic);
+        await Clients.KcatAsync(broker, "three\n", "-P", "-t", topic);
+        await broker.KillAsync();
+
+        // Half of a copy of the first batch: a plausible header whose body never made it to disk.
+        var segment = Directory.GetFiles(Path.Combine(broker.DataDir, $"{topic}-0"), "*.log").Order(StringComparer.Ordinal).Last();
+        var bytes = File.ReadAllBytes(segment);
+        var firstBatchLength = 12 + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(8));
+        using (var file = new FileStream(segment, FileMode.Append))
+            file.Write(bytes, 0, firstBatchLength / 2);
+
+        await broker.RestartAsync();
+        await Clients.KcatAsync(broker, "four\n", "-P", "-t", topic);
+        var records = Clients.ParseKcatJson(await Clients.KcatAsync(broker, null, "-C", "-t", topic, "-e", "-J", "-q"));
+        Assert.Equal([(0L, "one"), (1L, "two"), (2L, "three"), (3L, "four")], records.Select(r => (r.Offset, r.Value!)));
     }
 }

@@ -131,7 +131,7 @@ def offsets_for_times(args):
 
 
 def acked_load(args):
-    """Produces v000000, v000001, ... until stdin closes, printing every acknowledged record."""
+    """Produces v0000000, v0000001, ... (padded to --value-bytes) until stdin closes, printing every acknowledged record."""
     producer = Producer(producer_config(
         args,
         # One request in flight: a retried batch cannot overtake a later one, so acked order is log order.
@@ -155,7 +155,9 @@ def acked_load(args):
             break
         # Bounded in-flight work keeps the rate a few thousand records a second, not a flood.
         if len(producer) < args.window:
-            producer.produce(args.topic, value=raw(f"v{sequence:07d}"), partition=0, on_delivery=delivered)
+            value = f"v{sequence:07d}"
+            producer.produce(args.topic, value=raw(value + "." * (args.value_bytes - len(value))), partition=0,
+                             on_delivery=delivered)
             sequence += 1
         producer.poll(0.001)
     left = producer.flush(args.timeout)
@@ -173,6 +175,7 @@ def main():
     parser.add_argument("--partitioner")
     parser.add_argument("--timestamp", type=int)
     parser.add_argument("--window", type=int, default=200)
+    parser.add_argument("--value-bytes", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=30)
     args = parser.parse_args()
     {
