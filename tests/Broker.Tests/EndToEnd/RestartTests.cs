@@ -39,6 +39,23 @@ public sealed class RestartTests(ITestOutputHelper output) : EndToEndTest(output
         Assert.Equal([(0L, "one"), (1L, "two"), (2L, "three")], all.Select(r => (r.Offset, r.Value!)));
     }
 
+    [Fact]
+    public async Task Acknowledged_topic_creations_survive_kill_9()
+    {
+        await using var broker = Watch(await E2EBroker.StartAsync());
+        var created = UniqueTopic("created");
+        var auto = UniqueTopic("auto");
+        await broker.CreateTopicAsync(created, 3);
+        await Clients.KcatAsync(broker, "x\n", "-P", "-t", auto);
+        await broker.KillAsync();
+
+        await broker.RestartAsync();
+        var listing = await Clients.KcatAsync(broker, null, "-L");
+        Assert.Contains($"topic \"{created}\" with 3 partitions", listing.Stdout);
+        Assert.Contains($"topic \"{auto}\" with 1 partitions", listing.Stdout);
+        Assert.Equal(["x"], (await Python.ConsumeAsync(broker, auto)).Select(r => r.Value));
+    }
+
     /// <summary>
     /// A consumer parked in a long Fetch must not hold the stop up: the broker's grace period for
     /// open connections is 10 s, and a wait that ignores the stop would use all of it.
@@ -106,6 +123,7 @@ public sealed class RestartTests(ITestOutputHelper output) : EndToEndTest(output
     /// <summary>
     /// A crash in the middle of a write leaves part of a batch at the end of the active segment.
     /// Recovery cuts it off: the records before it are served, and appends continue at the next offset.
+    /// A graceful restart comes first, so a clean-shutdown marker left from it must not skip recovery.
     /// </summary>
     [Fact]
     public async Task A_torn_batch_at_the_log_tail_is_cut_off_after_a_crash()
@@ -113,6 +131,8 @@ public sealed class RestartTests(ITestOutputHelper output) : EndToEndTest(output
         await using var broker = Watch(await E2EBroker.StartAsync());
         var topic = UniqueTopic("torn");
         await Clients.KcatAsync(broker, "one\ntwo\n", "-P", "-t", topic);
+        await broker.StopAsync();
+        await broker.RestartAsync();
         await Clients.KcatAsync(broker, "three\n", "-P", "-t", topic);
         await broker.KillAsync();
 
