@@ -127,8 +127,8 @@ public sealed class ScriptedClient
             _environment);
 
     /// <summary>
-    /// Produces and returns the delivery reports in input order. <paramref name="eachOnItsOwn"/> sends
-    /// one request per record where the client cannot otherwise say which partition a record went to.
+    /// Produces and returns the delivery reports in input order. <paramref name="eachOnItsOwn"/> makes
+    /// kafkajs send one request per record; librdkafka batches per partition either way.
     /// </summary>
     public async Task<List<Delivery>> ProduceAsync(E2EBroker broker, string topic, IEnumerable<OutRecord> records, string codec = "none", bool eachOnItsOwn = false)
     {

@@ -51,7 +51,8 @@ function client(args) {
 async function produce(args) {
   if (!(args.codec in codecs)) throw new Error(`codec ${args.codec} is not built into kafkajs`)
   // The Java-compatible murmur2 partitioner, named explicitly so kafkajs does not warn about the default.
-  const producer = client(args).producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true })
+  const kafka = client(args)
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true })
   await producer.connect()
   const records = await readRecords()
   const send = messages => producer.send({
@@ -67,15 +68,31 @@ async function produce(args) {
     // One request for all: records sharing a partition get consecutive offsets from its base offset.
     const results = await send(records)
     const next = new Map(results.map(r => [r.partition, Number(r.baseOffset)]))
+    const partitionOf = await partitionerAsSent(kafka, args.topic, results)
     for (const [index, record] of records.entries()) {
-      const partition = record.partition ?? (results.length === 1 ? results[0].partition : undefined)
-      if (partition === undefined) throw new Error('records without a partition must go to a single-partition topic')
+      const partition = record.partition ?? partitionOf(record)
       const offset = next.get(partition)
       next.set(partition, offset + 1)
       emit({ index, partition, offset, key: record.key, value: record.value })
     }
   }
   await producer.disconnect()
+}
+
+// The answer names partitions, not records. With one partition in it the mapping is trivial; else
+// keyed records are hashed again with the partitioner kafkajs used (unkeyed ones go round-robin
+// from a random start and cannot be traced).
+async function partitionerAsSent(kafka, topic, results) {
+  if (results.length === 1) return () => results[0].partition
+  const admin = kafka.admin()
+  await admin.connect()
+  const { topics: [{ partitions: partitionMetadata }] } = await admin.fetchTopicMetadata({ topics: [topic] })
+  await admin.disconnect()
+  const hash = Partitioners.DefaultPartitioner()
+  return record => {
+    if (record.key == null) throw new Error('an unkeyed record in a multi-partition request cannot be traced to its partition')
+    return hash({ topic, partitionMetadata, message: toMessage(record) })
+  }
 }
 
 // kafkajs consumes only through consumer groups; this reads with the library's own Fetch request
