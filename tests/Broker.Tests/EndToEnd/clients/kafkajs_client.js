@@ -3,7 +3,29 @@
 'use strict'
 
 const readline = require('readline')
-const { Kafka, CompressionTypes, Partitioners, logLevel } = require('kafkajs')
+const { spawnSync } = require('child_process')
+const { Kafka, CompressionTypes, CompressionCodecs, Partitioners, logLevel } = require('kafkajs')
+const SnappyCodec = require('kafkajs-snappy')
+
+// kafkajs ships gzip only; the others are plug-ins. snappy comes from the kafkajs-snappy package.
+// The lz4 and zstd plug-in packages need native builds, so the reference lz4 and zstd tools do the
+// codec work (LZ4 frame format, zstd frames) while kafkajs still builds, frames and parses the batches.
+CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec
+CompressionCodecs[CompressionTypes.LZ4] = toolCodec('lz4')
+CompressionCodecs[CompressionTypes.ZSTD] = toolCodec('zstd')
+
+function toolCodec(tool) {
+  return () => ({
+    compress: async encoder => runTool(tool, ['-q', '-c'], encoder.buffer),
+    decompress: async buffer => runTool(tool, ['-q', '-d', '-c'], buffer),
+  })
+}
+
+function runTool(tool, args, input) {
+  const result = spawnSync(tool, args, { input, maxBuffer: 1 << 30 })
+  if (result.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${result.stderr}`)
+  return result.stdout
+}
 
 function parseArgs(argv) {
   const args = { command: argv[0], codec: 'none', acks: -1, each: false }
@@ -15,7 +37,10 @@ function parseArgs(argv) {
   return args
 }
 
-const codecs = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP }
+const codecs = {
+  none: CompressionTypes.None, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD,
+}
 
 function emit(obj) {
   process.stdout.write(JSON.stringify(obj) + '\n')
