@@ -114,20 +114,24 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
             };
             results.Add((key, data));
             var known = version >= 13 ? image.TopicsById.ContainsKey(key.TopicId) : image.Topic(key.Topic) is not null;
-            var partition = known ? services.Replicas.Get(key.Topic, key.Partition) : null;
+            if (!known)
+            {
+                data.ErrorCode = (short)(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                continue;
+            }
+            var (partition, error) = LeaderPartitions.Find(services, key.Topic, key.Partition, key.CurrentLeaderEpoch);
             if (partition is null)
             {
-                data.ErrorCode = (short)(!known && version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                data.ErrorCode = (short)error;
                 continue;
             }
             var log = partition.Log;
             data.HighWatermark = log.HighWatermark;
             data.LastStableOffset = log.HighWatermark;
             data.LogStartOffset = log.LogStartOffset;
-            var error = Check(partition, key);
-            if (error != ErrorCode.None)
+            if (key.FetchOffset < log.LogStartOffset || key.FetchOffset > log.LogEndOffset)
             {
-                data.ErrorCode = (short)error;
+                data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
                 continue;
             }
             waitOn.Add(partition.NextAppend);
@@ -144,16 +148,6 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
         return (results, total, waitOn);
     }
 
-    private ErrorCode Check(Partition partition, FetchSessionPartition key)
-    {
-        if (partition.Leader != services.NodeId)
-            return ErrorCode.NotLeaderOrFollower;
-        if (key.CurrentLeaderEpoch >= 0 && key.CurrentLeaderEpoch != partition.LeaderEpoch)
-            return key.CurrentLeaderEpoch < partition.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch;
-        if (key.FetchOffset < partition.Log.LogStartOffset || key.FetchOffset > partition.Log.LogEndOffset)
-            return ErrorCode.OffsetOutOfRange;
-        return ErrorCode.None;
-    }
 
     /// <summary>
     /// Groups partitions by topic in session order. An incremental response leaves out partitions with

@@ -32,20 +32,10 @@ public sealed class ListOffsetsHandler(BrokerServices services) : ApiHandler<Lis
     private ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(string topic, ListOffsetsRequest.ListOffsetsPartition request, sbyte isolation)
     {
         var result = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = request.PartitionIndex };
-        var partition = services.Replicas.Get(topic, request.PartitionIndex);
+        var (partition, error) = LeaderPartitions.Find(services, topic, request.PartitionIndex, request.CurrentLeaderEpoch);
         if (partition is null)
         {
-            result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
-            return result;
-        }
-        if (partition.Leader != services.NodeId)
-        {
-            result.ErrorCode = (short)ErrorCode.NotLeaderOrFollower;
-            return result;
-        }
-        if (request.CurrentLeaderEpoch >= 0 && request.CurrentLeaderEpoch != partition.LeaderEpoch)
-        {
-            result.ErrorCode = (short)(request.CurrentLeaderEpoch < partition.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch);
+            result.ErrorCode = (short)error;
             return result;
         }
         var log = partition.Log;

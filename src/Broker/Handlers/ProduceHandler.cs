@@ -44,12 +44,12 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
 
     private Replication.AppendResult Append(string topic, ProduceRequest.PartitionProduceData data, short acks)
     {
-        var partition = services.Replicas.Get(topic, data.Index);
+        var (partition, error) = LeaderPartitions.Find(services, topic, data.Index);
         if (partition is null)
-            return Replication.AppendResult.Failed(services.Metadata.Current.Topic(topic)?.Partitions.Any(p => p.PartitionId == data.Index) == true
-                ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition);
-        if (partition.Leader != services.NodeId)
-            return Replication.AppendResult.Failed(ErrorCode.NotLeaderOrFollower);
+            // A partition that exists but is not hosted here has its leader elsewhere.
+            return Replication.AppendResult.Failed(error == ErrorCode.UnknownTopicOrPartition
+                && services.Metadata.Current.Topic(topic)?.Partitions.Any(p => p.PartitionId == data.Index) == true
+                ? ErrorCode.NotLeaderOrFollower : error);
         if (data.Records is not { Length: > 0 } records)
             return Replication.AppendResult.Failed(ErrorCode.InvalidRecord, "The partition data holds no records.");
         if (acks == -1 && partition.Config.MinInsyncReplicas > IsrSize(topic, data.Index))
