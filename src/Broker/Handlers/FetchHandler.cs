@@ -38,7 +38,7 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
         while (true)
         {
             image = services.Metadata.Current;
-            var (results, bytes, waitOn) = ReadAll(request, partitions, image, version);
+            var (results, bytes, waitOn) = ReadAll(context, request, partitions, image, version);
             var remaining = deadline - Environment.TickCount64;
             if (bytes >= request.MinBytes || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
                 return Respond(results, session, incremental, version);
@@ -98,7 +98,7 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
     }
 
     private (List<(FetchSessionPartition Key, FetchResponse.PartitionData Data)> Results, long Bytes, List<Task> WaitOn) ReadAll(
-        FetchRequest request, List<FetchSessionPartition> partitions, MetadataImage image, short version)
+        RequestContext context, FetchRequest request, List<FetchSessionPartition> partitions, MetadataImage image, short version)
     {
         var results = new List<(FetchSessionPartition, FetchResponse.PartitionData)>(partitions.Count);
         var waitOn = new List<Task>();
@@ -141,7 +141,11 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
             var read = log.Read(key.FetchOffset, Math.Max(limit, 0), maxOffset: log.HighWatermark, minOneBatch: total == 0);
             if (read.Records.IsEmpty)
                 continue;
-            data.Records = read.Records.ToArray();
+            // Pooled, not allocated per fetch: returned once the response is encoded.
+            var buffer = new PooledArray(read.Records.Length);
+            context.DisposeAfterResponse(buffer);
+            read.Records.CopyTo(buffer.Memory.Span);
+            data.Records = buffer.Memory;
             total += read.Records.Length;
             budget -= read.Records.Length;
         }

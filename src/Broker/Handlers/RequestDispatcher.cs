@@ -68,10 +68,12 @@ public sealed class RequestDispatcher
         }
 
         var context = new RequestContext(header, api, listenerName, remote, connectionId);
-        IApiMessage? result;
         try
         {
-            result = await handler.HandleAsync(context, body, cancel).ConfigureAwait(false);
+            var result = await handler.HandleAsync(context, body, cancel).ConfigureAwait(false);
+            if (result is not null)
+                ResponseEncoder.Encode(response, api, version, header.CorrelationId, result);
+            return DispatchOutcome.Continue;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -82,8 +84,9 @@ public sealed class RequestDispatcher
             _logger.LogError(e, "{Api} v{Version} handler failed for client {ClientId}", api.Name, version, header.ClientId);
             return new DispatchOutcome($"internal error handling {api.Name}");
         }
-        if (result is not null)
-            ResponseEncoder.Encode(response, api, version, header.CorrelationId, result);
-        return DispatchOutcome.Continue;
+        finally
+        {
+            context.ReleaseResponseResources();
+        }
     }
 }

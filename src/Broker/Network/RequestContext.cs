@@ -14,4 +14,21 @@ public sealed class RequestContext(RequestHeader header, ApiDescriptor api, stri
     public EndPoint? RemoteEndPoint { get; } = remote;
     public long ConnectionId { get; } = connectionId;
     public string ClientId => Header.ClientId ?? "";
+
+    private List<IDisposable>? _responseResources;
+
+    /// <summary>
+    /// Keeps <paramref name="resource"/> (a pooled buffer the response points into) alive until the
+    /// response has been encoded, then disposes it.
+    /// </summary>
+    public void DisposeAfterResponse(IDisposable resource) => (_responseResources ??= []).Add(resource);
+
+    internal void ReleaseResponseResources()
+    {
+        if (_responseResources is null)
+            return;
+        foreach (var resource in _responseResources)
+            resource.Dispose();
+        _responseResources = null;
+    }
 }
