@@ -6,7 +6,7 @@ namespace Broker.Log;
 
 /// <summary>How crash recovery left a segment.</summary>
 /// <param name="Stop">Why the scan stopped before the end of the file, or null when every byte was valid.</param>
-internal readonly record struct SegmentRecovery(int ValidBytes, int TruncatedBytes, int Batches, long NextOffset, BatchStatus? Stop);
+internal readonly record struct SegmentRecovery(int ValidBytes, int TruncatedBytes, int Batches, long NextOffset, RecordBatchStatus? Stop);
 
 public sealed partial class LogSegment
 {
@@ -29,7 +29,7 @@ public sealed partial class LogSegment
             long position = 0;
             var next = BaseOffset;
             var batches = 0;
-            BatchStatus? stop = null;
+            RecordBatchStatus? stop = null;
             try
             {
                 while (position < fileSize && stop is null)
@@ -38,20 +38,20 @@ public sealed partial class LogSegment
                     var offset = 0;
                     while (offset < read)
                     {
-                        var status = BatchCheck.Check(buffer.AsSpan(offset, read - offset), out var size);
-                        if (status == BatchStatus.Incomplete)
+                        var status = RecordBatchValidator.Check(buffer.AsSpan(offset, read - offset), verifyCrc: true, out var size);
+                        if (status == RecordBatchStatus.Incomplete)
                         {
                             // Either the chunk ends mid-batch (read on) or the file does (a torn write).
                             var needed = read - offset >= RecordBatchLayout.LogOverhead
                                 ? BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(offset + RecordBatchLayout.BatchLength)) + (long)RecordBatchLayout.LogOverhead
                                 : RecordBatchLayout.LogOverhead;
                             if (position + offset + needed > fileSize)
-                                stop = BatchStatus.Incomplete;
+                                stop = RecordBatchStatus.Incomplete;
                             else if (offset == 0)
                                 buffer = Grow(buffer, (int)needed);
                             break;
                         }
-                        if (status != BatchStatus.Valid)
+                        if (status != RecordBatchStatus.Valid)
                         {
                             stop = status;
                             break;
@@ -60,7 +60,7 @@ public sealed partial class LogSegment
                         // Offsets must climb, or lookups by binary search would land on the wrong batch.
                         if (batch.BaseOffset < next || !CanHoldOffset(batch.LastOffset))
                         {
-                            stop = BatchStatus.InvalidOffsetDelta;
+                            stop = RecordBatchStatus.InvalidOffsetDelta;
                             break;
                         }
                         IndexBatch(batch);

@@ -147,8 +147,8 @@ public sealed partial class PartitionLog : IDisposable
         int count = 0, records = 0, cursor = 0;
         while (cursor < batches.Length)
         {
-            var status = BatchCheck.Framing(batches[cursor..], out var size);
-            if (status != BatchStatus.Valid)
+            var status = RecordBatchValidator.Check(batches[cursor..], verifyCrc: false, out var size);
+            if (status != RecordBatchStatus.Valid)
                 throw new CorruptRecordException($"Batch at byte {cursor} of an append to {TopicPartition}: {status}.");
             var batch = batches.Slice(cursor, size);
             if (assignOffsets)

@@ -25,8 +25,8 @@ public class AppendReadTests
         // … and on disk, with the leader epoch, while the CRC still holds.
         var stored = File.ReadAllBytes(t.SegmentPath(0, LogFileNames.LogSuffix));
         Assert.Equal([(0L, 2L, 7, 1002L), (3L, 4L, 7, 1001L)], TestBatches.Headers(stored));
-        Assert.Equal(BatchStatus.Valid, BatchCheck.Check(stored, out var size));
-        Assert.Equal(BatchStatus.Valid, BatchCheck.Check(stored.AsSpan(size), out _));
+        Assert.Equal(RecordBatchStatus.Valid, RecordBatchValidator.Check(stored, verifyCrc: true, out var size));
+        Assert.Equal(RecordBatchStatus.Valid, RecordBatchValidator.Check(stored.AsSpan(size), verifyCrc: true, out _));
     }
 
     [Fact]

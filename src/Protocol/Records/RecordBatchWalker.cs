@@ -43,17 +43,15 @@ public ref struct RecordBatchWalker
         if (rest.IsEmpty)
             return false;
 
-        if (rest.Length < RecordBatchLayout.LogOverhead)
-            return StopAtTruncated(position, $"{rest.Length} bytes are too few for a batch's offset and length.");
-        int batchLength = BinaryPrimitives.ReadInt32BigEndian(rest[RecordBatchLayout.BatchLength..]);
-        // A nonsense length is corruption even where truncation is tolerated: it cannot be a cut batch.
-        if (batchLength < RecordBatchValidator.MinBatchLength)
-            throw new CorruptRecordException(
-                $"Record batch at position {position} has length {batchLength}, below the minimum of {RecordBatchValidator.MinBatchLength}.");
-        if (batchLength > rest.Length - RecordBatchLayout.LogOverhead)
-            return StopAtTruncated(position, $"it declares {batchLength + (long)RecordBatchLayout.LogOverhead} bytes but {rest.Length} remain.");
+        // Only a cut batch may be tolerated; a nonsense length is corruption, since it cannot come from a cut.
+        var status = RecordBatchValidator.Check(rest, _verifyCrc, out var size);
+        if (status == RecordBatchStatus.Incomplete)
+            return StopAtTruncated(position, rest.Length < RecordBatchLayout.LogOverhead
+                ? $"{rest.Length} bytes are too few for a batch's offset and length."
+                : $"it declares {BinaryPrimitives.ReadInt32BigEndian(rest[RecordBatchLayout.BatchLength..]) + (long)RecordBatchLayout.LogOverhead} bytes but {rest.Length} remain.");
 
-        int size = RecordBatchValidator.Validate(rest, _verifyCrc);
+        if (status != RecordBatchStatus.Valid)
+            throw RecordBatchValidator.Describe(status, rest);
         Current = new RecordBatchBounds(position, size);
         return true;
     }
