@@ -1,4 +1,5 @@
 using System.Buffers;
+using Broker.Protocol;
 using Broker.Protocol.Records;
 using Microsoft.Win32.SafeHandles;
 
@@ -269,6 +270,21 @@ public sealed partial class LogSegment : IDisposable
         return null;
     }
 
+    /// <summary>The first record at or after <paramref name="minOffset"/> stamped at or after <paramref name="timestamp"/>; null if none or malformed.</summary>
+    private static (long Timestamp, long Offset)? FirstRecordAtOrAfter(ReadOnlySpan<byte> batch, long timestamp, long minOffset)
+    {
+        try
+        {
+            foreach (var record in new RecordIterator(batch))
+                if (record.Timestamp >= timestamp && record.Offset >= minOffset)
+                    return (record.Timestamp, record.Offset);
+        }
+        catch (CorruptRecordException)
+        {
+        }
+        return null;
+    }
+
     private TimestampAndOffset ResolveRecord(in BatchInfo batch, long timestamp, long minOffset)
     {
         if (batch.Compression == CompressionType.None && !batch.HasLogAppendTime)
@@ -278,8 +294,8 @@ public sealed partial class LogSegment : IDisposable
             {
                 var span = bytes.AsSpan(0, batch.Size);
                 if (FileIo.ReadFully(_log, span, batch.Position) == batch.Size
-                    && RecordTimestamps.TryFindFirstAtOrAfter(span, timestamp, minOffset, out var offset, out var recordTimestamp))
-                    return new TimestampAndOffset(recordTimestamp, offset, batch.PartitionLeaderEpoch);
+                    && FirstRecordAtOrAfter(span, timestamp, minOffset) is { } found)
+                    return new TimestampAndOffset(found.Timestamp, found.Offset, batch.PartitionLeaderEpoch);
             }
             finally
             {
