@@ -275,17 +275,6 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
         return new() { Name = request.Name, ErrorMessage = null };
     }
 
-    /// <summary>Sets (value) or removes (null) config overrides of one resource, after validation by the caller.</summary>
-    public Task AlterConfigsAsync(ConfigResourceType type, string resource, IReadOnlyList<(string Name, string? Value)> changes, CancellationToken cancel) =>
-        RunAsync(image =>
-        {
-            var records = changes.Select(c => VersionedRecord.Latest(new ConfigRecord
-            {
-                ResourceType = (sbyte)type, ResourceName = resource, Name = c.Name, Value = c.Value,
-            })).ToList();
-            return (records, true);
-        }, cancel);
-
     /// <summary>
     /// Config changes decided against the image they will change: <paramref name="plan"/> runs inside
     /// the single-writer loop, so a check such as "the topic exists" or "the new set of overrides is

@@ -105,9 +105,18 @@ public static class MetadataImageBuilder
         };
     }
 
+    /// <summary>
+    /// Partition ids are dense (0..n-1), so a partition is updated by index or appended: O(log n) per
+    /// record rather than a re-sort, which matters when one topic has thousands of partitions.
+    /// </summary>
     private static IReadOnlyList<PartitionImage> WithPartition(IReadOnlyList<PartitionImage> partitions, PartitionImage partition)
     {
-        var list = partitions.Where(p => p.PartitionId != partition.PartitionId).Append(partition).OrderBy(p => p.PartitionId).ToArray();
-        return list;
+        var list = partitions as ImmutableList<PartitionImage> ?? ImmutableList.CreateRange(partitions);
+        var id = partition.PartitionId;
+        if (id < list.Count && list[id].PartitionId == id)
+            return list.SetItem(id, partition);
+        if (id == list.Count)
+            return list.Add(partition);
+        return ImmutableList.CreateRange(list.Where(p => p.PartitionId != id).Append(partition).OrderBy(p => p.PartitionId));
     }
 }

@@ -164,8 +164,6 @@ public ref struct KafkaReader
     /// <summary>The rest of the buffer, for bodies that follow a header.</summary>
     public readonly ReadOnlyMemory<byte> RemainingMemory => _memory[_position..];
 
-    public void Skip(int count) => Take(count);
-
     public readonly void EnsureEnd(string what)
     {
         if (_position != _span.Length)
