@@ -1,4 +1,5 @@
 using Broker.Hosting;
+using Broker.Log;
 using Broker.Metadata;
 using Broker.Network;
 using Broker.Protocol;
@@ -141,11 +142,10 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
             var read = log.Read(key.FetchOffset, Math.Max(limit, 0), maxOffset: log.HighWatermark, minOneBatch: total == 0);
             if (read.Records.IsEmpty)
                 continue;
-            // Pooled, not allocated per fetch: returned once the response is encoded.
-            var buffer = new PooledArray(read.Records.Length);
-            context.DisposeAfterResponse(buffer);
-            read.Records.CopyTo(buffer.Memory.Span);
-            data.Records = buffer.Memory;
+            // Read from the segment into the response buffer when the response is encoded: one copy.
+            var records = new FileRegionRecords(read.Records);
+            context.DisposeAfterResponse(records);
+            data.Records = records.Memory;
             total += read.Records.Length;
             budget -= read.Records.Length;
         }

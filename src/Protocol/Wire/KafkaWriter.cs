@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
+using Broker.Protocol.Records;
 
 namespace Broker.Protocol.Wire;
 
@@ -148,6 +150,14 @@ public sealed class KafkaWriter
         {
             RequireNullable(nullable, "records");
             WriteLength(-1, compact, wide: true);
+            return;
+        }
+        if (MemoryMarshal.TryGetMemoryManager(value.Value, out DeferredRecords? deferred, out var start, out var length))
+        {
+            // Straight from where the records live into the output: their one copy.
+            WriteLength(length, compact, wide: true);
+            deferred.CopyTo(start, _output.GetSpan(length)[..length]);
+            _output.Advance(length);
             return;
         }
         WriteBytes(value.Value.Span, compact);
