@@ -136,6 +136,22 @@ say "confluent-kafka: the produce-acks1-p6 load, $PY_RECORDS records"
 $PY bench/clients/produce_confluent.py --bootstrap "$bootstrap" --topic py6 --partitions 6 --acks 1 \
   --num-records "$PY_RECORDS" --record-size "$RECORD_SIZE" --batch-size "$BATCH_SIZE" --linger-ms 5 \
   > "$results/produce-confluent-p6.json"
+# kcat (librdkafka in C, no interpreter in the loop) sends the same records from a file, one a line.
+say "kcat: the produce-acks1-p6 load, $PY_RECORDS records"
+$PY -c "import sys; line = bytes(65 + (i * 7) % 26 for i in range($RECORD_SIZE)) + b'\\n'; sys.stdout.buffer.write(line * $PY_RECORDS)" > "$work/records.txt"
+$PY bench/clients/produce_confluent.py --bootstrap "$bootstrap" --topic kc6 --partitions 6 --create-only
+k0=$(date +%s.%N)
+kcat_failed=0
+kcat -P -b "$bootstrap" -t kc6 -X acks=1 -X batch.size="$BATCH_SIZE" -X linger.ms=5 -X queue.buffering.max.kbytes=1048576 \
+  -l "$work/records.txt" 2> "$work/kcat.err" || kcat_failed=$PY_RECORDS
+k1=$(date +%s.%N)
+[ "$kcat_failed" != 0 ] || kcat_failed=$(grep -c "Delivery failed" "$work/kcat.err" || true)
+rm -f "$work/records.txt"
+awk -v a="$k1" -v b="$k0" -v n="$PY_RECORDS" -v size="$RECORD_SIZE" -v failed="$kcat_failed" 'BEGIN {
+  t = a - b; ok = n - failed
+  printf "{\"command\": \"produce\", \"client\": \"kcat\", \"records\": %d, \"recordsFailed\": %d, \"bytes\": %d, ", ok, failed, ok * size
+  printf "\"elapsedSeconds\": %f, \"recordsPerSec\": %f, \"bytesPerSec\": %f, \"mbPerSec\": %f, \"error\": null}\n", t, ok / t, ok * size / t, ok * size / t / 1e6
+}' > "$results/produce-kcat-p6.json"
 perf produce-acks1-p6-same-size produce --topic p6b --partitions 6 --acks 1 --num-records "$PY_RECORDS" \
   --record-size "$RECORD_SIZE" --batch-size "$BATCH_SIZE"
 
@@ -159,7 +175,7 @@ iperf = load("iperf3.json")["end"]["sum_received"]["bits_per_second"] / 8
 dd_sync, dd_cache = dd("dd-sync.txt"), dd("dd-cache.txt")
 rows = []
 for name in ["produce-acks1-p1", "produce-acks1-p6", "consume-p1", "consume-p6", "produce-acksall-p6",
-             "latency-50MBps-p6", "produce-confluent-p6", "produce-acks1-p6-same-size"]:
+             "latency-50MBps-p6", "produce-confluent-p6", "produce-kcat-p6", "produce-acks1-p6-same-size"]:
     r = load(name + ".json")
     row = {"scenario": name, "records": r["records"], "failed": r.get("recordsFailed", 0), "mbPerSec": r["mbPerSec"],
            "recordsPerSec": r["recordsPerSec"], "vsLoopback": r["bytesPerSec"] / iperf}

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Third-party cross-check for bench/run.sh: the same produce load as bench/Perf, sent by
-confluent-kafka (librdkafka). Prints one JSON summary line like the perf tool's."""
+confluent-kafka (librdkafka). Prints one JSON summary line like the perf tool's.
+With --create-only it just creates the topic, for the kcat run."""
 import argparse
 import json
 import sys
@@ -15,7 +16,8 @@ def main():
     ap.add_argument("--bootstrap", required=True)
     ap.add_argument("--topic", required=True)
     ap.add_argument("--partitions", type=int, default=1)
-    ap.add_argument("--num-records", type=int, required=True)
+    ap.add_argument("--num-records", type=int, default=0)
+    ap.add_argument("--create-only", action="store_true", help="create the topic and stop (for other clients' runs)")
     ap.add_argument("--record-size", type=int, default=1024)
     ap.add_argument("--acks", default="1")
     ap.add_argument("--batch-size", type=int, default=65536)
@@ -29,6 +31,8 @@ def main():
         except KafkaException as e:
             if "TOPIC_ALREADY_EXISTS" not in str(e):
                 raise
+    if args.create_only:
+        return 0
 
     producer = Producer({
         "bootstrap.servers": args.bootstrap,
