@@ -296,8 +296,8 @@ public sealed partial class GroupCoordinator
         group.Remove(member.MemberId);
         if (group.State is GroupState.Stable or GroupState.CompletingRebalance)
             PrepareRebalance(group, now, reason);
-        else
-            TryCompleteJoin(group, now);
+        // The last member gone, or the rest already waiting: the join phase ends now.
+        TryCompleteJoin(group, now);
     }
 
     /// <summary>Sessions that ran out, member ids never used, and join phases past their deadline.</summary>
