@@ -113,6 +113,7 @@ public static class BrokerConfigDefinitions
         new("offsets.retention.minutes", ConfigType.Int, "10080", "How long committed offsets of an empty group are kept.", AtLeast(1)),
         new("offsets.retention.check.interval.ms", ConfigType.Long, "600000", "How often stale offsets are looked for.", AtLeast(1)),
         new("offsets.commit.timeout.ms", ConfigType.Int, "5000", "Longest wait for an offset commit to be replicated.", AtLeast(1)),
+        new("offset.metadata.max.bytes", ConfigType.Int, "4096", "Longest metadata string an offset commit may carry."),
         new("group.initial.rebalance.delay.ms", ConfigType.Int, "3000", "Wait for more members before the first rebalance of a new group."),
         new("group.min.session.timeout.ms", ConfigType.Int, "6000", "Smallest session timeout a member may ask for."),
         new("group.max.session.timeout.ms", ConfigType.Int, "1800000", "Largest session timeout a member may ask for."),

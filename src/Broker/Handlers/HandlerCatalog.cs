@@ -24,5 +24,15 @@ public static class HandlerCatalog
         new DescribeLogDirsHandler(services),
         new DescribeTopicPartitionsHandler(services),
         new OffsetForLeaderEpochHandler(services),
+        new JoinGroupHandler(services),
+        new SyncGroupHandler(services),
+        new HeartbeatHandler(services),
+        new LeaveGroupHandler(services),
+        new OffsetCommitHandler(services),
+        new OffsetFetchHandler(services),
+        new DescribeGroupsHandler(services),
+        new ListGroupsHandler(services),
+        new DeleteGroupsHandler(services),
+        new OffsetDeleteHandler(services),
     ];
 }

@@ -1,5 +1,6 @@
 using Broker.Config;
 using Broker.Controller;
+using Broker.Groups;
 using Broker.Handlers;
 using Broker.Log;
 using Broker.Metadata;
@@ -49,8 +50,15 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             cache.Changed += replicas.OnMetadataChanged;
             using var maintenance = new LogMaintenance(logs, Config, LoggerFactory.CreateLogger<LogMaintenance>());
 
+            var groupLog = new ReplicaGroupLog(replicas, Config.NodeId, (topic, partition) =>
+                cache.Current.Topic(topic)?.Partitions.FirstOrDefault(p => p.PartitionId == partition)?.Isr.Count ?? 0);
+            var groups = new GroupCoordinator(groupLog, GroupConfig.From(Config), GroupCoordinator.SystemClock, LoggerFactory.CreateLogger<GroupCoordinator>());
+            groups.OnMetadataChanged(MetadataImage.Empty(Storage.ClusterId), cache.Current, Config.NodeId);
+            cache.Changed += (previous, current) => groups.OnMetadataChanged(previous, current, Config.NodeId);
+            await using var groupTicker = new GroupTicker(groups, LoggerFactory.CreateLogger<GroupTicker>());
+
             var features = new FeatureLevels();
-            var services = new BrokerServices(Config, Storage.ClusterId, cache, controller, replicas, features, LoggerFactory);
+            var services = new BrokerServices(Config, Storage.ClusterId, cache, controller, replicas, features, LoggerFactory, groups);
             RequestDispatcher? dispatcher = null;
             dispatcher = new RequestDispatcher(HandlerCatalog.Create(services, () => dispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
             await using var server = new SocketServer(dispatcher, Config.SocketRequestMaxBytes, LoggerFactory.CreateLogger<SocketServer>());
@@ -74,6 +82,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             }
             await server.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await maintenance.StopAsync().ConfigureAwait(false);
+            await groupTicker.DisposeAsync().ConfigureAwait(false);
             // Flushes every log, writes checkpoints and the clean-shutdown marker: the next start skips recovery.
             logs.Close(cache.Current.Brokers.GetValueOrDefault(Config.NodeId)?.Epoch ?? -1);
         }

@@ -6,10 +6,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Broker.Hosting;
 
-/// <summary>What request handlers share: configuration, the metadata view, the controller and the partitions.</summary>
+/// <summary>What request handlers share: configuration, the metadata view, the controller, the partitions and the group coordinator.</summary>
 public sealed class BrokerServices(
     BrokerConfig config, string clusterId, MetadataCache metadata, QuorumController controller,
-    ReplicaManager replicas, Handlers.FeatureLevels features, ILoggerFactory loggerFactory)
+    ReplicaManager replicas, Handlers.FeatureLevels features, ILoggerFactory loggerFactory, Groups.GroupCoordinator groups)
 {
     public BrokerConfig Config { get; } = config;
     public int NodeId => Config.NodeId;
@@ -19,4 +19,5 @@ public sealed class BrokerServices(
     public ReplicaManager Replicas { get; } = replicas;
     public Handlers.FeatureLevels Features { get; } = features;
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+    public Groups.GroupCoordinator Groups { get; } = groups;
 }

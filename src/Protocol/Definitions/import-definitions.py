@@ -12,7 +12,9 @@ SKIPPED_API_KEYS = {76, 77, 78, 79, 83, 84, 85, 86, 87}
 # Produce v3-v6 already carry record batch v2: cheap to keep for older clients (INDEX.md).
 # FindCoordinator v0: librdkafka before 2.11 turns LZ4 and group support off unless it is advertised
 # (Kafka 4.0 kept it for that reason, KAFKA-18270).
-FLOOR_OVERRIDES = {0: 3, 10: 0}
+# JoinGroup v0: librdkafka before 2.11 enables its balanced consumer only when JoinGroup v0 is advertised
+# (Kafka 4.0.1 restored JoinGroup v0-v1 for that reason); it then sends v5.
+FLOOR_OVERRIDES = {0: 3, 10: 0, 11: 0}
 
 def load(path):
     with open(path) as f:

@@ -130,6 +130,47 @@ def offsets_for_times(args):
     consumer.close()
 
 
+def group_consume(args):
+    """One member of a consumer group until stdin closes: prints its assignments and every record,
+    committing each record's offset (synchronously) before taking the next, then closes."""
+    conf = {
+        "bootstrap.servers": args.bootstrap,
+        "group.id": args.group,
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+        "session.timeout.ms": args.session_timeout_ms,
+        "heartbeat.interval.ms": args.heartbeat_interval_ms,
+        # The name Java, librdkafka and (in the kafkajs script) kafkajs share: a mixed group needs one.
+        "partition.assignment.strategy": "roundrobin",
+    }
+    if args.instance_id:
+        conf["group.instance.id"] = args.instance_id
+    consumer = Consumer(conf)
+
+    def assigned(_, partitions):
+        emit({"event": "assigned", "partitions": sorted(p.partition for p in partitions)})
+
+    def revoked(_, partitions):
+        emit({"event": "revoked", "partitions": sorted(p.partition for p in partitions)})
+
+    consumer.subscribe([args.topic], on_assign=assigned, on_revoke=revoked)
+    stop = selectors.DefaultSelector()
+    stop.register(sys.stdin, selectors.EVENT_READ)
+    os.set_blocking(sys.stdin.fileno(), False)
+    while not stop.select(timeout=0):
+        msg = consumer.poll(0.2)
+        if msg is None:
+            continue
+        if msg.error() is not None:
+            print(f"consume error: {msg.error()}", file=sys.stderr)
+            continue
+        emit({"partition": msg.partition(), "offset": msg.offset(), "key": text(msg.key()), "value": text(msg.value()),
+              "headers": None, "timestamp": msg.timestamp()[1]})
+        consumer.commit(message=msg, asynchronous=False)
+    consumer.close()
+    emit({"event": "left"})
+
+
 def acked_load(args):
     """Produces v0000000, v0000001, ... (padded to --value-bytes) until stdin closes, printing every acknowledged record."""
     producer = Producer(producer_config(
@@ -166,7 +207,7 @@ def acked_load(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["produce", "consume", "offsets-for-times", "acked-load"])
+    parser.add_argument("command", choices=["produce", "consume", "group-consume", "offsets-for-times", "acked-load"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--codec", default="none")
@@ -177,10 +218,15 @@ def main():
     parser.add_argument("--window", type=int, default=200)
     parser.add_argument("--value-bytes", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=30)
+    parser.add_argument("--group")
+    parser.add_argument("--instance-id")
+    parser.add_argument("--session-timeout-ms", type=int, default=10000)
+    parser.add_argument("--heartbeat-interval-ms", type=int, default=1000)
     args = parser.parse_args()
     {
         "produce": produce,
         "consume": consume,
+        "group-consume": group_consume,
         "offsets-for-times": offsets_for_times,
         "acked-load": acked_load,
     }[args.command](args)

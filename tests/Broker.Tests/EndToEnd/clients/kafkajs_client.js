@@ -4,7 +4,7 @@
 
 const readline = require('readline')
 const { spawnSync } = require('child_process')
-const { Kafka, CompressionTypes, CompressionCodecs, Partitioners, logLevel } = require('kafkajs')
+const { Kafka, CompressionTypes, CompressionCodecs, Partitioners, PartitionAssigners, logLevel } = require('kafkajs')
 const SnappyCodec = require('kafkajs-snappy')
 
 // kafkajs ships gzip only; the others are plug-ins. snappy comes from the kafkajs-snappy package.
@@ -120,48 +120,78 @@ async function partitionerAsSent(kafka, topic, results) {
   }
 }
 
-// kafkajs consumes only through consumer groups; this reads with the library's own Fetch request
-// and record batch decoder, which is the path its group consumer uses once partitions are assigned.
+// Reads everything from the beginning to the current end of every partition with the group
+// consumer (consumer.run) under a group of its own, as an application would.
 async function consume(args) {
   const kafka = client(args)
-  const createCluster = Object.getOwnPropertySymbols(kafka).find(s => s.description === 'private:Kafka:createCluster')
-  const cluster = kafka[createCluster]({ allowAutoTopicCreation: false })
-  await cluster.connect()
-  await cluster.addTargetTopic(args.topic)
-  await cluster.refreshMetadata()
-  const partitions = cluster.findTopicPartitionMetadata(args.topic)
-  const [{ partitions: ends }] = await cluster.fetchTopicsOffset([
-    { topic: args.topic, fromBeginning: false, partitions: partitions.map(p => ({ partition: p.partitionId })) },
-  ])
-  const deadline = Date.now() + Number(args.timeout ?? 30) * 1000
-  for (const { partition, offset } of ends.sort((a, b) => a.partition - b.partition)) {
-    const leader = await cluster.findBroker({ nodeId: partitions.find(p => p.partitionId === partition).leader })
-    let next = 0
-    while (next < Number(offset)) {
-      if (Date.now() > deadline) throw new Error(`partition ${partition} stuck at ${next} of ${offset}`)
-      const response = await leader.fetch({
-        replicaId: -1, isolationLevel: 1, maxWaitTime: 100, minBytes: 1, maxBytes: 10485760,
-        topics: [{ topic: args.topic, partitions: [{ partition, fetchOffset: String(next), maxBytes: 1048576 }] }],
-      })
-      const data = response.responses[0].partitions[0]
-      if (data.errorCode !== 0) throw new Error(`fetch error ${data.errorCode} on partition ${partition}`)
-      for (const m of data.messages) {
-        // A batch is returned whole: skip what precedes the offset asked for, as the consumer does.
-        if (Number(m.offset) < next) continue
-        emit({
-          partition,
-          offset: Number(m.offset),
-          key: m.key == null ? null : m.key.toString(),
-          value: m.value == null ? null : m.value.toString(),
-          headers: Object.entries(m.headers ?? {}).flatMap(([k, v]) =>
-            (Array.isArray(v) ? v : [v]).map(x => [k, x == null ? null : x.toString()])),
-          timestamp: Number(m.timestamp),
-        })
-        next = Number(m.offset) + 1
-      }
-    }
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(args.topic)
+  await admin.disconnect()
+  const remaining = new Map(ends.filter(e => Number(e.high) > Number(e.low)).map(e => [e.partition, Number(e.high)]))
+  const consumer = kafka.consumer({ groupId: `e2e-consume-${process.pid}-${Date.now()}`, maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [args.topic], fromBeginning: true })
+  const done = new Promise((resolve, reject) => {
+    if (remaining.size === 0) resolve()
+    setTimeout(() => reject(new Error(`partitions ${[...remaining.keys()]} did not reach their end`)), Number(args.timeout ?? 30) * 1000)
+    consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const end = remaining.get(partition)
+        if (end === undefined || Number(message.offset) >= end) return
+        emit(toRecord(partition, message))
+        if (Number(message.offset) + 1 >= end) remaining.delete(partition)
+        if (remaining.size === 0) resolve()
+      },
+    }).catch(reject)
+  })
+  try {
+    await done
+  } finally {
+    await consumer.disconnect()
   }
-  await cluster.disconnect()
+}
+
+function toRecord(partition, message) {
+  return {
+    partition,
+    offset: Number(message.offset),
+    key: message.key == null ? null : message.key.toString(),
+    value: message.value == null ? null : message.value.toString(),
+    headers: Object.entries(message.headers ?? {}).flatMap(([k, v]) =>
+      (Array.isArray(v) ? v : [v]).map(x => [k, x == null ? null : x.toString()])),
+    timestamp: Number(message.timestamp),
+  }
+}
+
+// Java's and librdkafka's "roundrobin" assignor is kafkajs's round robin under the common name: a
+// mixed group needs one protocol every member offers.
+const roundRobin = config => ({ ...PartitionAssigners.roundRobin(config), name: 'roundrobin' })
+
+// One member of a consumer group until stdin closes: prints its assignments and every record,
+// committing each record's offset before taking the next, then leaves the group.
+async function groupConsume(args) {
+  const consumer = client(args).consumer({
+    groupId: args.group,
+    sessionTimeout: Number(args['session-timeout'] ?? 10000),
+    heartbeatInterval: Number(args['heartbeat-interval'] ?? 1000),
+    partitionAssigners: [roundRobin],
+    maxWaitTimeInMs: 100,
+  })
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+    emit({ event: 'assigned', memberId: payload.memberId, partitions: (payload.memberAssignment[args.topic] ?? []).sort((a, b) => a - b) }))
+  await consumer.connect()
+  await consumer.subscribe({ topics: [args.topic], fromBeginning: true })
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ topic, partition, message }) => {
+      emit(toRecord(partition, message))
+      await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }])
+    },
+  })
+  await new Promise(resolve => process.stdin.on('end', resolve).resume())
+  await consumer.disconnect()
+  emit({ event: 'left' })
 }
 
 async function offsetsByTimestamp(args) {
@@ -173,7 +203,7 @@ async function offsetsByTimestamp(args) {
   await admin.disconnect()
 }
 
-const commands = { produce, consume, 'offsets-by-timestamp': offsetsByTimestamp }
+const commands = { produce, consume, 'group-consume': groupConsume, 'offsets-by-timestamp': offsetsByTimestamp }
 const args = parseArgs(process.argv.slice(2))
 commands[args.command](args).then(
   () => process.exit(0),
