@@ -24,5 +24,8 @@ public static class HandlerCatalog
         new DescribeLogDirsHandler(services),
         new DescribeTopicPartitionsHandler(services),
         new OffsetForLeaderEpochHandler(services),
+        new InitProducerIdHandler(services),
+        new DescribeProducersHandler(services),
+        new AllocateProducerIdsHandler(services),
     ];
 }
