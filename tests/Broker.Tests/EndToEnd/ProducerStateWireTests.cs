@@ -144,7 +144,7 @@ public sealed class ProducerStateWireTests(SharedBroker shared, ITestOutputHelpe
         return response.ProducerId;
     }
 
-    private static async Task<DescribeProducersResponse.PartitionResponse> DescribeProducersAsync(KafkaConnection connection, string topic, int partition)
+    internal static async Task<DescribeProducersResponse.PartitionResponse> DescribeProducersAsync(KafkaConnection connection, string topic, int partition)
     {
         var response = await connection.RequestAsync<DescribeProducersResponse>(new DescribeProducersRequest
         {

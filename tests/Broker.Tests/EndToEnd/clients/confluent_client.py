@@ -39,6 +39,9 @@ def producer_config(args, **extra):
     }
     if args.batch_messages:
         conf["batch.num.messages"] = args.batch_messages
+    for setting in args.set:
+        key, _, value = setting.partition("=")
+        conf[key] = value
     if args.partitioner:
         conf["partitioner"] = args.partitioner
     conf.update(extra)
@@ -183,6 +186,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--idempotent", action="store_true")
     parser.add_argument("--batch-messages", type=int, default=0)
+    parser.add_argument("--set", action="append", default=[], help="extra librdkafka property, key=value")
     args = parser.parse_args()
     {
         "produce": produce,
