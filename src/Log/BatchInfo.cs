@@ -14,7 +14,10 @@ public readonly record struct BatchInfo(
     long MaxTimestamp,
     int PartitionLeaderEpoch,
     short Attributes,
-    int RecordsCount)
+    int RecordsCount,
+    long ProducerId,
+    short ProducerEpoch,
+    int BaseSequence)
 {
     public long LastOffset => BaseOffset + LastOffsetDelta;
     public long NextOffset => LastOffset + 1;
@@ -22,6 +25,7 @@ public readonly record struct BatchInfo(
     public int End => Position + Size;
     public CompressionType Compression => (CompressionType)(Attributes & RecordBatchLayout.CompressionMask);
     public bool HasLogAppendTime => (Attributes & RecordBatchLayout.TimestampTypeFlag) != 0;
+    public bool IsControl => (Attributes & RecordBatchLayout.ControlFlag) != 0;
 
     /// <param name="header">At least <see cref="RecordBatchLayout.HeaderSize"/> bytes at the batch's start.</param>
     /// <param name="position">Where the batch starts in its segment.</param>
@@ -29,6 +33,6 @@ public readonly record struct BatchInfo(
     {
         var h = new RecordBatchHeader(header);
         return new BatchInfo(position, h.BaseOffset, h.TotalSize, h.LastOffsetDelta, h.MaxTimestamp,
-            h.PartitionLeaderEpoch, h.Attributes, h.RecordsCount);
+            h.PartitionLeaderEpoch, h.Attributes, h.RecordsCount, h.ProducerId, h.ProducerEpoch, h.BaseSequence);
     }
 }

@@ -42,3 +42,27 @@ public sealed class CorruptLogFileException : LogException
 
     public string Path { get; }
 }
+
+/// <summary>OUT_OF_ORDER_SEQUENCE_NUMBER: an idempotent producer's batch does not follow the last one appended.</summary>
+public sealed class OutOfOrderSequenceException : LogException
+{
+    public OutOfOrderSequenceException(string message) : base(message) { }
+}
+
+/// <summary>INVALID_PRODUCER_EPOCH: a batch from an epoch older than the producer's current one (a zombie).</summary>
+public sealed class InvalidProducerEpochException : LogException
+{
+    public InvalidProducerEpochException(string message) : base(message) { }
+}
+
+/// <summary>INVALID_RECORD: a batch whose producer fields contradict each other (a producer id without a sequence).</summary>
+public sealed class InvalidProducerBatchException : LogException
+{
+    public InvalidProducerBatchException(string message) : base(message) { }
+}
+
+/// <summary>INVALID_TXN_STATE: a transactional batch for which no transaction was begun through a coordinator.</summary>
+public sealed class InvalidTxnStateException : LogException
+{
+    public InvalidTxnStateException(string message) : base(message) { }
+}

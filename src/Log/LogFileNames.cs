@@ -8,6 +8,8 @@ public static class LogFileNames
     public const string LogSuffix = ".log";
     public const string IndexSuffix = ".index";
     public const string TimeIndexSuffix = ".timeindex";
+    /// <summary>Producer state as of the offset in the name (<see cref="ProducerSnapshotFile"/>).</summary>
+    public const string SnapshotSuffix = ".snapshot";
     /// <summary>Appended to a segment's files when it leaves the log; they are removed after <c>file.delete.delay.ms</c>.</summary>
     public const string DeletedSuffix = ".deleted";
     /// <summary>Left behind by Kafka's log cleaner; this broker does not compact yet, so they are stale.</summary>

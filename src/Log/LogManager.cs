@@ -175,6 +175,15 @@ public sealed class LogManager : IDisposable
         return deleted;
     }
 
+    /// <summary>Forgets producers idle for <c>producer.id.expiration.ms</c> in every log; returns how many.</summary>
+    public int RemoveExpiredProducers(long expirationMs)
+    {
+        var removed = 0;
+        foreach (var log in _logs.Values)
+            removed += Guard(log, l => l.RemoveExpiredProducers(expirationMs));
+        return removed;
+    }
+
     /// <summary>Flushes logs whose <c>flush.ms</c> has passed.</summary>
     public void FlushDirtyLogs()
     {

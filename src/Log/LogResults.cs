@@ -10,7 +10,14 @@ public readonly record struct LogAppendInfo(
     int BatchCount,
     int RecordCount,
     int Bytes,
-    long LogStartOffset);
+    long LogStartOffset)
+{
+    /// <summary>
+    /// The append repeated one of the last batches of its idempotent producer (a retry): nothing
+    /// was written and the offsets are those the batch got the first time.
+    /// </summary>
+    public bool Duplicate { get; init; }
+}
 
 /// <summary>A Fetch read: whole batches from one segment plus the offsets the response carries.</summary>
 /// <param name="FirstOffset">Base offset of the first batch returned, or -1 when none.</param>

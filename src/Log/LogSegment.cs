@@ -189,6 +189,22 @@ public sealed partial class LogSegment : IDisposable
         return TryFindBatch(ref reader, offset, out var batch) ? batch : null;
     }
 
+    /// <summary>Every batch whose last offset is at least <paramref name="offset"/>, in order (producer state replay).</summary>
+    internal void VisitBatchesFrom(long offset, Action<BatchInfo> visit)
+    {
+        EnsureIndexes();
+        Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
+        var reader = new BatchHeaderReader(_log, Size, buffer);
+        if (!TryFindBatch(ref reader, offset, out var batch))
+            return;
+        while (true)
+        {
+            visit(batch);
+            if (!reader.TryRead(batch.End, out batch))
+                return;
+        }
+    }
+
     private bool TryFindBatch(ref BatchHeaderReader reader, long offset, out BatchInfo batch)
     {
         var position = _index.Lookup(offset).Position;

@@ -89,6 +89,7 @@ public sealed partial class PartitionLog
         LeaderEpochs.TruncateFromEnd(_logEndOffset);
         LeaderEpochs.TruncateFromStart(_logStartOffset);
         TopicId = PartitionMetadataFile.Read(Directory);
+        LoadProducerState();
         LoadStats = new LogLoadStats(checkpoint.CleanShutdown, loaded, recovered, batches, truncated, deleted);
     }
 
@@ -133,6 +134,7 @@ public sealed partial class PartitionLog
             if (_closed)
                 return;
             Flush();
+            TakeProducerSnapshot(_logEndOffset);
             _closed = true;
             CloseSegments();
         }

@@ -77,6 +77,7 @@ public sealed partial class PartitionLog
             return;
         Volatile.Write(ref _logStartOffset, offset);
         LeaderEpochs.TruncateFromStart(offset);
+        _producers.TruncateHead(offset);
     }
 
     /// <summary>
@@ -128,6 +129,7 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _highWatermark, Math.Min(_highWatermark, end));
             Volatile.Write(ref _recoveryPoint, Math.Min(_recoveryPoint, end));
             LeaderEpochs.TruncateFromEnd(end);
+            LoadProducerState();
             return true;
         }
     }
@@ -154,5 +156,6 @@ public sealed partial class PartitionLog
         Volatile.Write(ref _highWatermark, offset);
         Volatile.Write(ref _recoveryPoint, offset);
         LeaderEpochs.Clear();
+        _producers.Clear();
     }
 }

@@ -46,6 +46,7 @@ public sealed partial class PartitionLog
             next = [.. segments, LogSegment.Create(Directory, baseOffset, Config, _context.NowMs)];
         }
         Volatile.Write(ref _segments, next);
+        TakeProducerSnapshot(baseOffset);
         // Kafka flushes the rolled segment off the append path; it moves the recovery point on,
         // which is what keeps crash recovery short when flush.messages/flush.ms are left unset.
         _context.Run(TimeSpan.Zero, () => FlushUpTo(baseOffset));
@@ -119,7 +120,10 @@ public sealed partial class PartitionLog
     private void RetireSegments(IReadOnlyCollection<LogSegment> doomed)
     {
         foreach (var segment in doomed)
+        {
             segment.RenameForDeletion();
+            DeleteProducerSnapshot(segment.BaseOffset);
+        }
         _context.Run(TimeSpan.FromMilliseconds(Config.FileDeleteDelayMs), () =>
         {
             foreach (var segment in doomed)

@@ -93,7 +93,9 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>
     /// Appends batches as the leader: each batch's base offset is patched in place to the next
     /// offset and its partition leader epoch to <paramref name="leaderEpoch"/> (both outside the
-    /// CRC). The caller has validated the batches (CRC, record counts); framing is checked here.
+    /// CRC). The caller has validated the batches (CRC, record counts); framing is checked here,
+    /// and idempotent producers' epochs and sequences (see <see cref="ProducerStateManager.CheckAppend"/>):
+    /// a retried batch is answered with its first offsets (<see cref="LogAppendInfo.Duplicate"/>).
     /// </summary>
     public LogAppendInfo Append(Span<byte> batches, int leaderEpoch) => AppendCore(batches, leaderEpoch, assignOffsets: true);
 
@@ -111,6 +113,8 @@ public sealed partial class PartitionLog : IDisposable
         {
             ThrowIfClosed();
             var config = Config;
+            if (assignOffsets && _producers.CheckAppend(batches, TopicPartition) is { } original)
+                return DuplicateAppend(original);
             var walk = WalkBatches(batches, _logEndOffset, leaderEpoch, assignOffsets);
             if (walk.BatchCount == 0)
                 return new LogAppendInfo(_logEndOffset, _logEndOffset - 1, RecordBatchLayout.NoTimestamp, -1, 0, 0, 0, _logStartOffset);
@@ -119,6 +123,7 @@ public sealed partial class PartitionLog : IDisposable
 
             var segment = MaybeRoll(batches.Length, walk, config);
             segment.Append(batches);
+            _producers.RecordAppended(batches);
             Volatile.Write(ref _logEndOffset, walk.LastOffset + 1);
             if (assignOffsets)
             {

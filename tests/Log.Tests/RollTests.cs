@@ -30,8 +30,8 @@ public class RollTests
         Assert.Equal(new[]
         {
             "00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex",
-            "00000000000000000005.index", "00000000000000000005.log", "00000000000000000005.timeindex",
-            "00000000000000000010.index", "00000000000000000010.log", "00000000000000000010.timeindex",
+            "00000000000000000005.index", "00000000000000000005.log", "00000000000000000005.snapshot", "00000000000000000005.timeindex",
+            "00000000000000000010.index", "00000000000000000010.log", "00000000000000000010.snapshot", "00000000000000000010.timeindex",
             "leader-epoch-checkpoint",
         }, names);
         Assert.Equal("09223372036854775807", LogFileNames.OffsetToName(long.MaxValue));

@@ -126,6 +126,11 @@ public sealed class BrokerConfig
     public int OffsetsTopicNumPartitions => GetInt("offsets.topic.num.partitions");
     public short OffsetsTopicReplicationFactor => GetShort("offsets.topic.replication.factor");
     public int GroupInitialRebalanceDelayMs => GetInt("group.initial.rebalance.delay.ms");
+    public int ProducerIdExpirationMs => GetInt("producer.id.expiration.ms");
+    public int ProducerIdExpirationCheckIntervalMs => GetInt("producer.id.expiration.check.interval.ms");
+
+    /// <summary>Test fault injection only: every Nth produce request loses its response (0 = never).</summary>
+    public int TestDropProduceResponseEvery => GetInt("test.fault.injection.drop.produce.response.every");
 
     /// <summary>The default settings of a topic with no overrides.</summary>
     public TopicConfig TopicDefaults => TopicConfigDefinitions.Resolve(this, new Dictionary<string, string>());

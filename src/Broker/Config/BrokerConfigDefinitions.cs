@@ -125,6 +125,10 @@ public static class BrokerConfigDefinitions
         new("transactional.id.expiration.ms", ConfigType.Int, "604800000", "An idle transactional id expires after this long.", AtLeast(1)),
         new("transaction.max.timeout.ms", ConfigType.Int, "900000", "Largest transaction timeout a producer may ask for.", AtLeast(1)),
         new("producer.id.expiration.ms", ConfigType.Int, "86400000", "An idle producer id's state expires after this long.", AtLeast(1)),
+        new("producer.id.expiration.check.interval.ms", ConfigType.Int, "600000", "How often expired producer ids are removed.", AtLeast(1)),
+        // Not a Kafka key: fault injection for the end-to-end tests of idempotent producers' retries.
+        new("test.fault.injection.drop.produce.response.every", ConfigType.Int, "0",
+            "TEST ONLY: every Nth produce request is appended but answered by closing the connection, forcing the client to retry; 0 turns it off.", AtLeast(0)),
     ];
 
     private static readonly Dictionary<string, ConfigKey> ByName = All.ToDictionary(k => k.Name, StringComparer.Ordinal);

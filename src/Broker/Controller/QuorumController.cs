@@ -26,7 +26,7 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
             cache.Apply(batch.Records, batch.LastOffset);
     }
 
-    private async Task<T> RunAsync<T>(Func<MetadataImage, (List<VersionedRecord> Records, T Result)> change, CancellationToken cancel)
+    internal async Task<T> RunAsync<T>(Func<MetadataImage, (List<VersionedRecord> Records, T Result)> change, CancellationToken cancel)
     {
         await _loop.WaitAsync(cancel).ConfigureAwait(false);
         try

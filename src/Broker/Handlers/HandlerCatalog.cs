@@ -34,5 +34,8 @@ public static class HandlerCatalog
         new ListGroupsHandler(services),
         new DeleteGroupsHandler(services),
         new OffsetDeleteHandler(services),
+        new InitProducerIdHandler(services),
+        new DescribeProducersHandler(services),
+        new AllocateProducerIdsHandler(services),
     ];
 }

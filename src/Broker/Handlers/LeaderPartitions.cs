@@ -22,4 +22,17 @@ public static class LeaderPartitions
             return (null, currentLeaderEpoch < found.LeaderEpoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch);
         return (found, ErrorCode.None);
     }
+
+    /// <summary>
+    /// <see cref="Find"/> for a request only the leader serves: a partition that exists but is not
+    /// hosted here has its leader elsewhere (NOT_LEADER_OR_FOLLOWER), not an unknown one.
+    /// </summary>
+    public static (Partition? Partition, ErrorCode Error) FindLeader(BrokerServices services, string topic, int partition)
+    {
+        var (found, error) = Find(services, topic, partition);
+        if (found is null && error == ErrorCode.UnknownTopicOrPartition
+            && services.Metadata.Current.Topic(topic)?.Partitions.Any(p => p.PartitionId == partition) == true)
+            error = ErrorCode.NotLeaderOrFollower;
+        return (found, error);
+    }
 }

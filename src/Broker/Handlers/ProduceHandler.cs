@@ -12,6 +12,9 @@ namespace Broker.Handlers;
 /// </summary>
 public sealed class ProduceHandler(BrokerServices services) : ApiHandler<ProduceRequest, ProduceResponse>
 {
+    private readonly int _dropResponseEvery = services.Config.TestDropProduceResponseEvery;
+    private long _produceRequests;
+
     public override ApiKey Key => ApiKey.Produce;
 
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancel)
@@ -38,18 +41,17 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
                 });
             }
         }
+        if (_dropResponseEvery > 0 && Interlocked.Increment(ref _produceRequests) is var n && n % _dropResponseEvery == 0)
+            context.CloseInsteadOfResponding($"test fault injection: produce request {n} appended, its response dropped");
         // acks=0: the producer reads no response, so none is sent.
         return ValueTask.FromResult(request.Acks == 0 ? null : response);
     }
 
     private Replication.AppendResult Append(string topic, ProduceRequest.PartitionProduceData data, short acks)
     {
-        var (partition, error) = LeaderPartitions.Find(services, topic, data.Index);
+        var (partition, error) = LeaderPartitions.FindLeader(services, topic, data.Index);
         if (partition is null)
-            // A partition that exists but is not hosted here has its leader elsewhere.
-            return Replication.AppendResult.Failed(error == ErrorCode.UnknownTopicOrPartition
-                && services.Metadata.Current.Topic(topic)?.Partitions.Any(p => p.PartitionId == data.Index) == true
-                ? ErrorCode.NotLeaderOrFollower : error);
+            return Replication.AppendResult.Failed(error);
         if (data.Records is not { Length: > 0 } records)
             return Replication.AppendResult.Failed(ErrorCode.InvalidRecord, "The partition data holds no records.");
         if (acks == -1 && partition.Config.MinInsyncReplicas > IsrSize(topic, data.Index))

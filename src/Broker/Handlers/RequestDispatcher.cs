@@ -71,6 +71,8 @@ public sealed class RequestDispatcher
         try
         {
             var result = await handler.HandleAsync(context, body, cancel).ConfigureAwait(false);
+            if (context.CloseReason is { } reason)
+                return new DispatchOutcome(reason);
             if (result is not null)
                 ResponseEncoder.Encode(response, api, version, header.CorrelationId, result);
             return DispatchOutcome.Continue;

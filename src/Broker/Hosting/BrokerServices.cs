@@ -18,6 +18,7 @@ public sealed class BrokerServices(
     public QuorumController Controller { get; } = controller;
     public ReplicaManager Replicas { get; } = replicas;
     public Handlers.FeatureLevels Features { get; } = features;
+    public Producers.ProducerIdManager ProducerIds { get; } = new(controller, metadata, config.NodeId);
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
     public Groups.GroupCoordinator Groups { get; } = groups;
 }

@@ -17,6 +17,11 @@ public sealed class RequestContext(RequestHeader header, ApiDescriptor api, stri
 
     private List<IDisposable>? _responseResources;
 
+    /// <summary>Set when the handler wants the connection closed instead of its response sent.</summary>
+    public string? CloseReason { get; private set; }
+
+    public void CloseInsteadOfResponding(string reason) => CloseReason = reason;
+
     /// <summary>
     /// Keeps <paramref name="resource"/> (a pooled buffer the response points into) alive until the
     /// response has been encoded, then disposes it.

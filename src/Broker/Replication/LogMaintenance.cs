@@ -7,7 +7,8 @@ namespace Broker.Replication;
 /// <summary>
 /// The log manager's periodic chores on Kafka's intervals: retention every
 /// <c>log.retention.check.interval.ms</c>, time-based flushes every
-/// <c>log.flush.scheduler.interval.ms</c>, and recovery-point checkpoints every minute.
+/// <c>log.flush.scheduler.interval.ms</c>, idle producer ids every
+/// <c>producer.id.expiration.check.interval.ms</c>, and recovery-point checkpoints every minute.
 /// </summary>
 public sealed class LogMaintenance : IDisposable
 {
@@ -27,6 +28,12 @@ public sealed class LogMaintenance : IDisposable
                     logger.LogInformation("Retention deleted {Segments} segment(s)", deleted);
             }, logger),
             Every(flush, logs.FlushDirtyLogs, logger),
+            Every(TimeSpan.FromMilliseconds(config.ProducerIdExpirationCheckIntervalMs), () =>
+            {
+                var expired = logs.RemoveExpiredProducers(config.ProducerIdExpirationMs);
+                if (expired > 0)
+                    logger.LogInformation("Expired the state of {Producers} idle producer id(s)", expired);
+            }, logger),
             Every(TimeSpan.FromMilliseconds(CheckpointIntervalMs), logs.Checkpoint, logger));
     }
 

@@ -153,7 +153,17 @@ public sealed class ReplicaManager : IDisposable
                 foreach (var bounds in new RecordBatchWalker(batches, verifyCrc: false))
                     RecordBatchPatch.SetLogAppendTime(batches.Slice(bounds.Position, bounds.Length), appendTime);
             }
-            info = partition.Log.Append(batches, partition.LeaderEpoch);
+            try
+            {
+                info = partition.Log.Append(batches, partition.LeaderEpoch);
+            }
+            catch (LogException e) when (ProducerStateError(e) is { } error)
+            {
+                _logger.LogWarning("Rejected a produce to {Partition}: {Error}", partition.Id, e.Message);
+                return AppendResult.Failed(error, e.Message);
+            }
+            if (info.Duplicate)
+                return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime < 0 ? -1 : info.MaxTimestamp, info.LogStartOffset);
             // A single replica is its own ISR: what it has written is committed.
             partition.Log.UpdateHighWatermark(partition.Log.LogEndOffset);
             partition.Log.FlushIfDue();
@@ -161,6 +171,16 @@ public sealed class ReplicaManager : IDisposable
         partition.SignalAppend();
         return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime, info.LogStartOffset);
     }
+
+    /// <summary>The Kafka error for an idempotent producer's batch the log refused, or null for other failures.</summary>
+    private static ErrorCode? ProducerStateError(LogException e) => e switch
+    {
+        OutOfOrderSequenceException => ErrorCode.OutOfOrderSequenceNumber,
+        InvalidProducerEpochException => ErrorCode.InvalidProducerEpoch,
+        InvalidProducerBatchException => ErrorCode.InvalidRecord,
+        InvalidTxnStateException => ErrorCode.InvalidTxnState,
+        _ => null,
+    };
 
     public void Dispose() => _partitions.Clear();
 }

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 
 namespace Broker.Protocol.Records;
 
@@ -42,20 +41,7 @@ public readonly ref struct RecordBatchHeader
     public bool IsControl => (Attributes & RecordBatchLayout.ControlFlag) != 0;
 
     /// <summary>CRC32C (Castagnoli) of attributes through the end of the batch, as stored in the header.</summary>
-    public static uint ComputeCrc(ReadOnlySpan<byte> batch)
-    {
-        uint crc = ~0u;
-        var covered = batch[RecordBatchLayout.Attributes..];
-        // Eight bytes at a time: BitOperations.Crc32C maps to the SSE4.2 / ARMv8 CRC instructions.
-        while (covered.Length >= 8)
-        {
-            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(covered));
-            covered = covered[8..];
-        }
-        foreach (var b in covered)
-            crc = BitOperations.Crc32C(crc, b);
-        return ~crc;
-    }
+    public static uint ComputeCrc(ReadOnlySpan<byte> batch) => Crc32C.Compute(batch[RecordBatchLayout.Attributes..]);
 }
 
 public enum CompressionType : byte

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
-using Broker.Protocol.Records;
 using Xunit.Abstractions;
 
 namespace Broker.Broker.Tests.EndToEnd;
@@ -148,26 +147,10 @@ public sealed class BadInputTests(SharedBroker shared, ITestOutputHelper output)
         }
     }
 
-    private static async Task<ProduceResponse.PartitionProduceResponse> ProduceAsync(KafkaConnection connection, string topic, byte[] batch, short acks = -1)
-    {
-        var response = await connection.RequestAsync<ProduceResponse>(new ProduceRequest
-        {
-            Acks = acks,
-            TimeoutMs = 5000,
-            TopicData = [new ProduceRequest.TopicProduceData { Name = topic, PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = batch }] }],
-        }, 9);
-        return Assert.Single(Assert.Single(response.Responses).PartitionResponses);
-    }
+    private static Task<ProduceResponse.PartitionProduceResponse> ProduceAsync(KafkaConnection connection, string topic, byte[] batch, short acks = -1) =>
+        RawProduce.SendAsync(connection, topic, batch, acks);
 
-    private static byte[] Batch(params string[] values)
-    {
-        using var builder = new RecordBatchBuilder();
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var value in values)
-            builder.Append(now, null, Encoding.UTF8.GetBytes(value));
-        using var built = builder.Build();
-        return built.WrittenSpan.ToArray();
-    }
+    private static byte[] Batch(params string[] values) => RawProduce.Batch(values);
 
     /// <summary>A request header written by hand, so versions the generated code refuses can be sent.</summary>
     private static byte[] Header(ApiKey key, short version, int correlationId, bool flexible)

@@ -49,6 +49,19 @@ internal static class TestBatches
         return batch;
     }
 
+    /// <summary>A batch of an idempotent producer: <paramref name="records"/> records from <paramref name="baseSequence"/> on.</summary>
+    public static byte[] Idempotent(long producerId, short epoch, int baseSequence, int records = 1, long timestamp = 1_000, bool transactional = false)
+    {
+        var batch = CreateWithTimestamps(Enumerable.Range(0, records).Select(i => timestamp + i).ToArray(),
+            attributes: transactional ? RecordBatchLayout.TransactionalFlag : (short)0);
+        var span = batch.AsSpan();
+        BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.ProducerId..], producerId);
+        BinaryPrimitives.WriteInt16BigEndian(span[RecordBatchLayout.ProducerEpoch..], epoch);
+        BinaryPrimitives.WriteInt32BigEndian(span[RecordBatchLayout.BaseSequence..], baseSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(span[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(batch));
+        return batch;
+    }
+
     public static byte[] Concat(params byte[][] batches) => batches.SelectMany(b => b).ToArray();
 
     /// <summary>The headers of concatenated batches, in order.</summary>

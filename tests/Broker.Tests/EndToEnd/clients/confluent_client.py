@@ -34,9 +34,14 @@ def producer_config(args, **extra):
         "compression.codec": args.codec,
         "acks": args.acks,
         "linger.ms": args.linger_ms,
-        # The broker does not serve InitProducerId yet; plain retries keep order with one request in flight.
-        "enable.idempotence": False,
+        # Off unless asked for: without it, plain retries keep order with one request in flight.
+        "enable.idempotence": args.idempotent,
     }
+    if args.batch_messages:
+        conf["batch.num.messages"] = args.batch_messages
+    for setting in args.set:
+        key, _, value = setting.partition("=")
+        conf[key] = value
     if args.partitioner:
         conf["partitioner"] = args.partitioner
     conf.update(extra)
@@ -173,10 +178,12 @@ def group_consume(args):
 
 def acked_load(args):
     """Produces v0000000, v0000001, ... (padded to --value-bytes) until stdin closes, printing every acknowledged record."""
-    producer = Producer(producer_config(
-        args,
-        # One request in flight: a retried batch cannot overtake a later one, so acked order is log order.
-        **{"max.in.flight.requests.per.connection": 1, "message.timeout.ms": int(args.timeout * 1000)}))
+    extra = {"message.timeout.ms": int(args.timeout * 1000)}
+    # One request in flight: a retried batch cannot overtake a later one, so acked order is log order.
+    # An idempotent producer keeps order with five in flight: the broker's sequence checks see to it.
+    if not args.idempotent:
+        extra["max.in.flight.requests.per.connection"] = 1
+    producer = Producer(producer_config(args, **extra))
     failures = []
 
     def delivered(err, msg):
@@ -222,6 +229,9 @@ def main():
     parser.add_argument("--instance-id")
     parser.add_argument("--session-timeout-ms", type=int, default=10000)
     parser.add_argument("--heartbeat-interval-ms", type=int, default=1000)
+    parser.add_argument("--idempotent", action="store_true")
+    parser.add_argument("--batch-messages", type=int, default=0)
+    parser.add_argument("--set", action="append", default=[], help="extra librdkafka property, key=value")
     args = parser.parse_args()
     {
         "produce": produce,

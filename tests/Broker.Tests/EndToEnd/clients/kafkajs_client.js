@@ -28,10 +28,10 @@ function runTool(tool, args, input) {
 }
 
 function parseArgs(argv) {
-  const args = { command: argv[0], codec: 'none', acks: -1, each: false }
+  const args = { command: argv[0], codec: 'none', acks: -1, each: false, idempotent: false }
   for (let i = 1; i < argv.length; i++) {
     const name = argv[i].replace(/^--/, '')
-    if (name === 'each') args.each = true
+    if (name === 'each' || name === 'idempotent') args[name] = true
     else args[name] = argv[++i]
   }
   return args
@@ -77,7 +77,11 @@ async function produce(args) {
   if (!(args.codec in codecs)) throw new Error(`codec ${args.codec} is not built into kafkajs`)
   // The Java-compatible murmur2 partitioner, named explicitly so kafkajs does not warn about the default.
   const kafka = client(args)
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true })
+  // kafkajs keeps an idempotent producer's order only with one request in flight.
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true,
+    idempotent: args.idempotent, ...(args.idempotent ? { maxInFlightRequests: 1 } : {}),
+  })
   await producer.connect()
   const records = await readRecords()
   const send = messages => producer.send({

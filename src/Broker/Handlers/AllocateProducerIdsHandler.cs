@@ -1,0 +1,29 @@
+using Broker.Controller;
+using Broker.Hosting;
+using Broker.Network;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+
+namespace Broker.Handlers;
+
+/// <summary>
+/// AllocateProducerIds (broker to controller): the next block of producer ids for the broker,
+/// committed to the metadata log first. Served on the controller listener only, as in Kafka.
+/// </summary>
+public sealed class AllocateProducerIdsHandler(BrokerServices services) : ApiHandler<AllocateProducerIdsRequest, AllocateProducerIdsResponse>
+{
+    public override ApiKey Key => ApiKey.AllocateProducerIds;
+
+    protected override async ValueTask<AllocateProducerIdsResponse?> HandleAsync(RequestContext context, AllocateProducerIdsRequest request, CancellationToken cancel)
+    {
+        if (!services.Config.ControllerListenerNames.Contains(context.ListenerName))
+            return new AllocateProducerIdsResponse { ErrorCode = (short)ErrorCode.NotController };
+        var result = await services.Controller.AllocateProducerIdsAsync(request.BrokerId, request.BrokerEpoch, cancel).ConfigureAwait(false);
+        return new AllocateProducerIdsResponse
+        {
+            ErrorCode = (short)result.Error,
+            ProducerIdStart = result.Error == ErrorCode.None ? result.Block.Start : -1,
+            ProducerIdLen = result.Error == ErrorCode.None ? result.Block.Length : 0,
+        };
+    }
+}
