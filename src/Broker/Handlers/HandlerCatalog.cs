@@ -2,9 +2,31 @@ using Broker.Hosting;
 
 namespace Broker.Handlers;
 
-/// <summary>Every API handler this node serves. ApiVersions advertises exactly this list.</summary>
+/// <summary>
+/// Every API handler this node serves, per kind of listener: Kafka answers each API on the
+/// listeners its spec names (broker, controller). ApiVersions on a listener advertises exactly that list.
+/// </summary>
 public static class HandlerCatalog
 {
+    /// <summary>What the controller listeners serve: broker lifecycle, quorum-level admin and metadata changes.</summary>
+    public static IReadOnlyList<IApiHandler> CreateForControllerListener(BrokerServices services, Func<RequestDispatcher> dispatcher) =>
+    [
+        new ApiVersionsHandler(dispatcher, services.Features),
+        new CreateTopicsHandler(services),
+        new DeleteTopicsHandler(services),
+        new CreatePartitionsHandler(services),
+        new DescribeConfigsHandler(services),
+        new AlterConfigsHandler(services),
+        new IncrementalAlterConfigsHandler(services),
+        new DescribeClusterHandler(services),
+        new UpdateFeaturesHandler(services),
+        new BrokerRegistrationHandler(services),
+        new BrokerHeartbeatHandler(services),
+        new UnregisterBrokerHandler(services),
+        new ControllerRegistrationHandler(services),
+    ];
+
+    /// <summary>What the broker (client-facing) listeners serve.</summary>
     public static IReadOnlyList<IApiHandler> Create(BrokerServices services, Func<RequestDispatcher> dispatcher) =>
     [
         new ApiVersionsHandler(dispatcher, services.Features),
@@ -24,5 +46,7 @@ public static class HandlerCatalog
         new DescribeLogDirsHandler(services),
         new DescribeTopicPartitionsHandler(services),
         new OffsetForLeaderEpochHandler(services),
+        new UpdateFeaturesHandler(services),
+        new UnregisterBrokerHandler(services),
     ];
 }

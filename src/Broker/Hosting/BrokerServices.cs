@@ -19,4 +19,10 @@ public sealed class BrokerServices(
     public ReplicaManager Replicas { get; } = replicas;
     public Handlers.FeatureLevels Features { get; } = features;
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+
+    /// <summary>Who the active controller is: metadata changes run locally or are forwarded there.</summary>
+    public IActiveController ActiveController { get; init; } = new StaticActiveController(config);
+
+    /// <summary>The connection admin requests are forwarded on when the active controller is elsewhere.</summary>
+    public ControllerChannel? ForwardingChannel { get; init; }
 }
