@@ -24,35 +24,20 @@ public sealed class QuorumConfigRefusalTests
         ]) + "\n");
     }
 
-    [Fact]
-    public async Task A_controller_whose_node_id_is_not_a_voter_exits_with_a_clear_message()
+    [Theory]
+    [InlineData("controller not a voter", "broker,controller", 4, "1@127.0.0.1:PORT,2@127.0.0.1:1,3@127.0.0.1:2", true,
+        "node.id 4 is not in controller.quorum.voters (voter ids 1,2,3)")]
+    [InlineData("broker-only voter", "broker", 2, "1@127.0.0.1:PORT,2@127.0.0.1:1", false,
+        "node.id 2 is in controller.quorum.voters (voter ids 1,2): if process.roles contains just the 'broker' role")]
+    [InlineData("broker-only on the controller listener", "broker", 5, "1@127.0.0.1:PORT", true,
+        "must not hold controller listener CONTROLLER")]
+    public async Task A_node_that_does_not_fit_the_quorum_exits_with_a_clear_message(
+        string purpose, string roles, int nodeId, string voters, bool controllerListener, string message)
     {
         using var root = new TempDirectory();
-        var properties = Properties(root, "broker,controller", 4, "1@127.0.0.1:PORT,2@127.0.0.1:1,3@127.0.0.1:2", controllerListener: true);
-        var (exitCode, _, stderr) = await BrokerProcess.RunAsync(root.Path, properties);
-        Assert.Equal(1, exitCode);
-        Assert.Contains("node.id 4 is not in controller.quorum.voters (voter ids 1,2,3)", stderr);
-    }
-
-    [Fact]
-    public async Task A_broker_only_node_listed_as_a_voter_exits_with_a_clear_message()
-    {
-        using var root = new TempDirectory();
-        var properties = Properties(root, "broker", 2, "1@127.0.0.1:PORT,2@127.0.0.1:1", controllerListener: false);
-        var (exitCode, _, stderr) = await BrokerProcess.RunAsync(root.Path, properties);
-        Assert.Equal(1, exitCode);
-        Assert.Contains("node.id 2 is in controller.quorum.voters", stderr);
-        Assert.Contains("just the 'broker' role", stderr);
-    }
-
-    [Fact]
-    public async Task A_broker_only_node_must_not_listen_on_the_controller_listener()
-    {
-        using var root = new TempDirectory();
-        var properties = Properties(root, "broker", 5, "1@127.0.0.1:PORT", controllerListener: true);
-        var (exitCode, _, stderr) = await BrokerProcess.RunAsync(root.Path, properties);
-        Assert.Equal(1, exitCode);
-        Assert.Contains("must not hold controller listener CONTROLLER", stderr);
+        var (exitCode, _, stderr) = await BrokerProcess.RunAsync(root.Path, Properties(root, roles, nodeId, voters, controllerListener));
+        Assert.True(exitCode == 1, $"{purpose}: exit code {exitCode}\n{stderr}");
+        Assert.Contains(message, stderr);
     }
 
     [Fact]
