@@ -84,8 +84,15 @@ public sealed class KafkaConnection : IAsyncDisposable
         var version = Math.Min(broker.Max, api.HighestVersion);
         if (version < Math.Max(broker.Min, api.LowestVersion))
             throw new KafkaClientException($"The broker at {Address} supports {api.Name} v{broker.Min}-{broker.Max}; this tool speaks v{api.LowestVersion}-{api.HighestVersion}.");
-        var body = await ExchangeAsync(key, (short)version, request, cancel).ConfigureAwait(false);
-        return Decode<TResponse>(key, (short)version, body);
+        return await SendAsync<TResponse>(request, (short)version, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends <paramref name="request"/> at exactly <paramref name="version"/> (forwarding keeps the client's version).</summary>
+    public async Task<TResponse> SendAsync<TResponse>(IApiMessage request, short version, CancellationToken cancel) where TResponse : class, IApiMessage
+    {
+        var key = (ApiKey)request.ApiKey;
+        var body = await ExchangeAsync(key, version, request, cancel).ConfigureAwait(false);
+        return Decode<TResponse>(key, version, body);
     }
 
     /// <summary>The version <see cref="SendAsync{TResponse}"/> uses for <paramref name="key"/>, or -1 when the broker lacks it.</summary>

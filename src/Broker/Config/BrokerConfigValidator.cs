@@ -87,9 +87,16 @@ internal static class BrokerConfigValidator
         if (config.QuorumVoters.Count == 0 && config.QuorumBootstrapServers.Count == 0)
             throw new ConfigException("controller.quorum.voters",
                 "Either controller.quorum.voters (id@host:port,...) or controller.quorum.bootstrap.servers must be set");
-        if (config.IsController && config.QuorumVoters.Count > 0 && config.QuorumVoters.All(v => v.NodeId != config.NodeId))
+        if (config.QuorumVoters.Count == 0)
+            return;
+        var ids = string.Join(",", config.QuorumVoters.Select(v => v.NodeId));
+        var isVoter = config.QuorumVoters.Any(v => v.NodeId == config.NodeId);
+        if (config.IsController && !isVoter)
             throw new ConfigException("controller.quorum.voters", Raw(config, "controller.quorum.voters"),
-                $"This node is a controller but node.id {config.NodeId} is not one of the voters");
+                $"node.id {config.NodeId} is not in controller.quorum.voters (voter ids {ids}): if process.roles contains the 'controller' role, the node id must be one of the voters");
+        if (config.Roles == ProcessRoles.Broker && isVoter)
+            throw new ConfigException("controller.quorum.voters", Raw(config, "controller.quorum.voters"),
+                $"node.id {config.NodeId} is in controller.quorum.voters (voter ids {ids}): if process.roles contains just the 'broker' role, the node id must not be one of the voters");
     }
 
     private static void ValidateInterBrokerListener(BrokerConfig config)

@@ -13,9 +13,27 @@ namespace Broker.Controller;
 /// them through the metadata log, one change at a time (a single-writer event loop, as in Kafka).
 /// The image is only updated from committed records, so what a client is told exists survives a crash.
 /// </summary>
-public sealed class QuorumController(IMetadataLog log, MetadataCache cache, BrokerConfig config, ILogger logger)
+public sealed class QuorumController
 {
     private readonly SemaphoreSlim _loop = new(1, 1);
+    private readonly IMetadataLog log;
+    private readonly MetadataCache cache;
+    private readonly BrokerConfig config;
+    private readonly ILogger logger;
+
+    /// <param name="clock">Drives broker session expiry; tests pass a manual clock.</param>
+    public QuorumController(IMetadataLog log, MetadataCache cache, BrokerConfig config, ILogger logger, TimeProvider? clock = null)
+    {
+        this.log = log;
+        this.cache = cache;
+        this.config = config;
+        this.logger = logger;
+        var sessionTimeout = TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms"));
+        Brokers = new BrokerMembership(this, new BrokerSessions(clock ?? TimeProvider.System, sessionTimeout), logger);
+    }
+
+    /// <summary>Registration, heartbeats and fencing of brokers.</summary>
+    public BrokerMembership Brokers { get; }
 
     public MetadataImage Image => cache.Current;
 
@@ -26,6 +44,10 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
             cache.Apply(batch.Records, batch.LastOffset);
     }
 
+    /// <summary>
+    /// The single-writer loop: <paramref name="change"/> decides against the current image and its
+    /// records commit before the next change starts.
+    /// </summary>
     internal async Task<T> RunAsync<T>(Func<MetadataImage, (List<VersionedRecord> Records, T Result)> change, CancellationToken cancel)
     {
         await _loop.WaitAsync(cancel).ConfigureAwait(false);
@@ -46,10 +68,10 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
     }
 
     /// <summary>
-    /// At start: finalize metadata.version on a new cluster and (re-)register this node's broker with a
-    /// new epoch. A single combined node unfences itself at once; with a quorum, heartbeats will.
+    /// Becoming the active controller: a new cluster gets its metadata.version finalized, and the
+    /// registered brokers get one session timeout to heartbeat before they are fenced.
     /// </summary>
-    public Task RegisterLocalBrokerAsync(IReadOnlyList<BrokerEndpoint> endpoints, CancellationToken cancel) =>
+    public Task ActivateAsync(CancellationToken cancel) =>
         RunAsync(image =>
         {
             var records = new List<VersionedRecord>();
@@ -58,26 +80,7 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
                 {
                     Name = Handlers.FeatureLevels.MetadataVersion, FeatureLevel = Handlers.FeatureLevels.LatestMetadataVersion,
                 }));
-            var registration = new RegisterBrokerRecord
-            {
-                BrokerId = config.NodeId,
-                IncarnationId = Uuid.Random(),
-                BrokerEpoch = image.Offset + 1 + records.Count,
-                Rack = config.BrokerRack,
-                Fenced = false,
-            };
-            foreach (var e in endpoints)
-                registration.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint
-                {
-                    Name = e.ListenerName, Host = e.Host, Port = (ushort)e.Port, SecurityProtocol = e.SecurityProtocol,
-                });
-            registration.Features.Add(new RegisterBrokerRecord.BrokerFeature
-            {
-                Name = Handlers.FeatureLevels.MetadataVersion,
-                MinSupportedVersion = Handlers.FeatureLevels.MinimumMetadataVersion,
-                MaxSupportedVersion = Handlers.FeatureLevels.LatestMetadataVersion,
-            });
-            records.Add(VersionedRecord.Latest(registration));
+            Brokers.Activate(image);
             return (records, true);
         }, cancel);
 
@@ -124,7 +127,7 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
             return Failed(topic.Name, ErrorCode.InvalidConfig, e.Message);
         }
 
-        var live = image.Brokers.Values.Where(b => !b.Fenced).ToArray();
+        var live = Brokers.PlacementCandidates(image);
         IReadOnlyList<int>[] assignment;
         if (topic.Assignments.Count > 0)
         {
@@ -140,6 +143,9 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
                     return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Invalid replica list for partition {i}.");
                 if (ids.FirstOrDefault(id => !image.Brokers.ContainsKey(id), -1) is var unknown and not -1)
                     return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Broker {unknown} is not registered.");
+                if (ids.All(id => live.All(b => b.Id != id)))
+                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment,
+                        $"All brokers specified in the manual partition assignment for partition {i} are fenced or in controlled shutdown.");
             }
             assignment = ordered.Select(a => (IReadOnlyList<int>)a.BrokerIds.ToArray()).ToArray();
         }
@@ -151,10 +157,9 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
                 return Failed(topic.Name, ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0.");
             if (replication <= 0)
                 return Failed(topic.Name, ErrorCode.InvalidReplicationFactor, "Replication factor must be larger than 0.");
-            if (replication > live.Length)
-                return Failed(topic.Name, ErrorCode.InvalidReplicationFactor,
-                    $"Unable to replicate the partition {replication} time(s): The target replication factor of {replication} cannot be reached because only {live.Length} broker(s) are registered.");
-            assignment = ReplicaPlacement.Place(live, 0, partitions, replication, Random.Shared.Next(live.Length));
+            if (replication > live.Count)
+                return Failed(topic.Name, ErrorCode.InvalidReplicationFactor, NotEnoughBrokers(replication, live.Count));
+            assignment = ReplicaPlacement.Place(live, 0, partitions, replication, Random.Shared.Next(live.Count));
         }
 
         var id = Uuid.Random();
@@ -181,6 +186,10 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
             topic.Name, id, assignment.Length, assignment[0].Count);
         return result;
     }
+
+    /// <summary>Kafka's wording for a replication factor above the usable brokers.</summary>
+    private static string NotEnoughBrokers(int replication, int usable) =>
+        $"Unable to replicate the partition {replication} time(s): The target replication factor of {replication} cannot be reached because only {usable} broker(s) are registered.";
 
     private static PartitionRecord NewPartition(Uuid topicId, int partition, IReadOnlyList<int> replicas, MetadataImage image)
     {
@@ -264,10 +273,10 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
         }
         else
         {
-            var live = image.Brokers.Values.Where(b => !b.Fenced).ToArray();
-            if (live.Length < replication)
-                return Fail(ErrorCode.InvalidReplicationFactor, $"Unable to replicate the partition {replication} time(s): only {live.Length} broker(s) are registered.");
-            assignment = ReplicaPlacement.Place(live, current, added, replication, Random.Shared.Next(live.Length));
+            var live = Brokers.PlacementCandidates(image);
+            if (live.Count < replication)
+                return Fail(ErrorCode.InvalidReplicationFactor, NotEnoughBrokers(replication, live.Count));
+            assignment = ReplicaPlacement.Place(live, current, added, replication, Random.Shared.Next(live.Count));
         }
         if (!validateOnly)
             for (var i = 0; i < added; i++)
@@ -289,5 +298,30 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
                 ResourceType = (sbyte)c.Type, ResourceName = c.Resource, Name = c.Name, Value = c.Value,
             })).ToList();
             return (records, result);
+        }, cancel);
+
+    public Task<UpdateFeaturesResponse> UpdateFeaturesAsync(UpdateFeaturesRequest request, short version, Handlers.FeatureLevels supported, CancellationToken cancel) =>
+        RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            var results = FeatureUpdates.Plan(image, request, version, supported, records);
+            return (records, FeatureUpdates.Response(results, version));
+        }, cancel);
+
+    /// <summary>ControllerRegistration: a controller publishes its endpoints and supported features (RegisterControllerRecord).</summary>
+    public Task<ErrorCode> RegisterControllerAsync(ControllerRegistrationRequest request, CancellationToken cancel) =>
+        RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            if (config.QuorumVoters.Count > 0 && config.QuorumVoters.All(v => v.NodeId != request.ControllerId))
+                return (records, ErrorCode.InvalidRequest);
+            var record = new RegisterControllerRecord { ControllerId = request.ControllerId, IncarnationId = request.IncarnationId };
+            foreach (var l in request.Listeners)
+                record.EndPoints.Add(new RegisterControllerRecord.ControllerEndpoint { Name = l.Name, Host = l.Host, Port = l.Port, SecurityProtocol = l.SecurityProtocol });
+            foreach (var f in request.Features)
+                record.Features.Add(new RegisterControllerRecord.ControllerFeature { Name = f.Name, MinSupportedVersion = f.MinSupportedVersion, MaxSupportedVersion = f.MaxSupportedVersion });
+            records.Add(VersionedRecord.Latest(record));
+            logger.LogInformation("Registered controller {Controller} (incarnation {Incarnation})", request.ControllerId, request.IncarnationId);
+            return (records, ErrorCode.None);
         }, cancel);
 }

@@ -18,6 +18,14 @@ public sealed class AlterConfigsHandler(BrokerServices services) : ApiHandler<Al
 
     protected override async ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancel)
     {
+        if (!services.ActiveController.IsLocal)
+            return await Forwarding.ForwardAsync(services, request, context.ApiVersion, e =>
+            {
+                var failed = new AlterConfigsResponse();
+                foreach (var r in request.Resources)
+                    failed.Responses.Add(new Result { ResourceType = r.ResourceType, ResourceName = r.ResourceName, ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message });
+                return failed;
+            }, cancel).ConfigureAwait(false);
         var outcomes = await ConfigAlterations.CommitAsync(services.Controller, request.Resources, r => (r.ResourceType, r.ResourceName),
             (image, resource, changes) => Alter(image, resource, request.ValidateOnly, changes), cancel).ConfigureAwait(false);
         var response = new AlterConfigsResponse();

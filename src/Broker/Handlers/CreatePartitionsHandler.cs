@@ -16,6 +16,14 @@ public sealed class CreatePartitionsHandler(BrokerServices services) : ApiHandle
 
     protected override async ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request, CancellationToken cancel)
     {
+        if (!services.ActiveController.IsLocal)
+            return await Forwarding.ForwardAsync(services, request, context.ApiVersion, e =>
+            {
+                var failed = new CreatePartitionsResponse();
+                foreach (var topic in request.Topics)
+                    failed.Results.Add(Failed(topic.Name, ErrorCode.NotController, e.Message));
+                return failed;
+            }, cancel).ConfigureAwait(false);
         var response = new CreatePartitionsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var name in duplicates)

@@ -10,6 +10,19 @@ public sealed class CreateTopicsHandler(BrokerServices services) : ApiHandler<Cr
 {
     public override ApiKey Key => ApiKey.CreateTopics;
 
-    protected override async ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request, CancellationToken cancel) =>
-        await services.Controller.CreateTopicsAsync(request, cancel).ConfigureAwait(false);
+    protected override async ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request, CancellationToken cancel)
+    {
+        if (!services.ActiveController.IsLocal)
+            return await Forwarding.ForwardAsync(services, request, context.ApiVersion, e =>
+            {
+                var failed = new CreateTopicsResponse();
+                foreach (var topic in request.Topics.DistinctBy(t => t.Name))
+                    failed.Topics.Add(new CreateTopicsResponse.CreatableTopicResult
+                    {
+                        Name = topic.Name, ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message, NumPartitions = -1, ReplicationFactor = -1, Configs = null,
+                    });
+                return failed;
+            }, cancel).ConfigureAwait(false);
+        return await services.Controller.CreateTopicsAsync(request, cancel).ConfigureAwait(false);
+    }
 }

@@ -16,6 +16,16 @@ public sealed class DeleteTopicsHandler(BrokerServices services) : ApiHandler<De
 
     protected override async ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request, CancellationToken cancel)
     {
+        if (!services.ActiveController.IsLocal)
+            return await Forwarding.ForwardAsync(services, request, context.ApiVersion, e =>
+            {
+                var failed = new DeleteTopicsResponse();
+                foreach (var name in request.TopicNames)
+                    failed.Responses.Add(Failed(name, Uuid.Zero, ErrorCode.NotController, e.Message));
+                foreach (var topic in request.Topics)
+                    failed.Responses.Add(Failed(topic.Name, topic.TopicId, ErrorCode.NotController, e.Message));
+                return failed;
+            }, cancel).ConfigureAwait(false);
         List<(string? Name, Uuid TopicId)> wanted = context.ApiVersion >= 6
             ? request.Topics.Select(t => (t.Name, t.TopicId)).ToList()
             : request.TopicNames.Select(n => ((string?)n, Uuid.Zero)).ToList();

@@ -2,9 +2,32 @@ using Broker.Hosting;
 
 namespace Broker.Handlers;
 
-/// <summary>Every API handler this node serves. ApiVersions advertises exactly this list.</summary>
+/// <summary>
+/// Every API handler this node serves, per kind of listener: Kafka answers each API on the
+/// listeners its spec names (broker, controller). ApiVersions on a listener advertises exactly that list.
+/// </summary>
 public static class HandlerCatalog
 {
+    /// <summary>What the controller listeners serve: broker lifecycle, quorum-level admin and metadata changes.</summary>
+    public static IReadOnlyList<IApiHandler> CreateForControllerListener(BrokerServices services, Func<RequestDispatcher> dispatcher) =>
+    [
+        new ApiVersionsHandler(dispatcher, services.Features),
+        new CreateTopicsHandler(services),
+        new DeleteTopicsHandler(services),
+        new CreatePartitionsHandler(services),
+        new DescribeConfigsHandler(services),
+        new AlterConfigsHandler(services),
+        new IncrementalAlterConfigsHandler(services),
+        new DescribeClusterHandler(services),
+        new UpdateFeaturesHandler(services),
+        new BrokerRegistrationHandler(services),
+        new BrokerHeartbeatHandler(services),
+        new UnregisterBrokerHandler(services),
+        new ControllerRegistrationHandler(services),
+        new AllocateProducerIdsHandler(services),
+    ];
+
+    /// <summary>What the broker (client-facing) listeners serve.</summary>
     public static IReadOnlyList<IApiHandler> Create(BrokerServices services, Func<RequestDispatcher> dispatcher) =>
     [
         new ApiVersionsHandler(dispatcher, services.Features),
@@ -36,6 +59,7 @@ public static class HandlerCatalog
         new OffsetDeleteHandler(services),
         new InitProducerIdHandler(services),
         new DescribeProducersHandler(services),
-        new AllocateProducerIdsHandler(services),
+        new UpdateFeaturesHandler(services),
+        new UnregisterBrokerHandler(services),
     ];
 }

@@ -5,8 +5,8 @@ using Broker.Replication;
 namespace Broker.Handlers;
 
 /// <summary>
-/// The checks a request aimed at a partition's leader makes first: the partition is hosted here,
-/// this node leads it, and the client's idea of the leader epoch (when it sends one) is current.
+/// The checks a request aimed at a partition's leader makes first: the partition exists, this node
+/// hosts a replica of it and leads it, and the client's idea of the leader epoch (when it sends one) is current.
 /// </summary>
 public static class LeaderPartitions
 {
@@ -14,7 +14,11 @@ public static class LeaderPartitions
     {
         var found = services.Replicas.Get(topic, partition);
         if (found is null)
-            return (null, ErrorCode.UnknownTopicOrPartition);
+        {
+            // A partition that exists but has no replica here is led elsewhere: the client's metadata is stale.
+            var known = services.Metadata.Current.Topic(topic)?.Partitions is { } partitions && partition >= 0 && partition < partitions.Count;
+            return (null, known ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition);
+        }
         if (found.Leader != services.NodeId)
             return (null, ErrorCode.NotLeaderOrFollower);
         // An older epoch is a client behind the times (fenced); a newer one is news this node has not had yet.

@@ -57,19 +57,45 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             cache.Changed += (previous, current) => groups.OnMetadataChanged(previous, current, Config.NodeId);
             await using var groupTicker = new GroupTicker(groups, LoggerFactory.CreateLogger<GroupTicker>());
 
-            var features = new FeatureLevels();
-            var services = new BrokerServices(Config, Storage.ClusterId, cache, controller, replicas, features, LoggerFactory, groups);
-            RequestDispatcher? dispatcher = null;
-            dispatcher = new RequestDispatcher(HandlerCatalog.Create(services, () => dispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
-            await using var server = new SocketServer(dispatcher, Config.SocketRequestMaxBytes, LoggerFactory.CreateLogger<SocketServer>());
-            server.Start(Config.Listeners);
-            Server = server;
+            if (Config.IsController)
+                await controller.ActivateAsync(stoppingToken).ConfigureAwait(false);
 
-            var bound = server.BoundEndpoints;
-            var endpoints = Config.AdvertisedBrokerListeners.Select(l => new BrokerEndpoint(
-                l.ListenerName, AdvertisedHost(l), l.Port == 0 && bound.TryGetValue(l.ListenerName, out var b) ? b.Port : l.Port,
-                SecurityProtocolCode(l.ListenerName))).ToArray();
-            await controller.RegisterLocalBrokerAsync(endpoints, stoppingToken).ConfigureAwait(false);
+            var features = new FeatureLevels();
+            FollowFinalizedFeatures(cache, features);
+            SocketServer? bound = null;
+            var active = new StaticActiveController(Config, () => LocalControllerAddress(bound));
+            var requestTimeout = TimeSpan.FromMilliseconds(Config.GetInt("controller.quorum.request.timeout.ms"));
+            await using var forwarding = new ControllerChannel(active, $"node-{Config.NodeId}-forwarding", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
+            var services = new BrokerServices(Config, Storage.ClusterId, cache, controller, replicas, features, LoggerFactory, groups)
+            {
+                ActiveController = active,
+                ForwardingChannel = forwarding,
+            };
+            RequestDispatcher? brokerDispatcher = null, controllerDispatcher = null;
+            brokerDispatcher = new RequestDispatcher(HandlerCatalog.Create(services, () => brokerDispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
+            controllerDispatcher = new RequestDispatcher(HandlerCatalog.CreateForControllerListener(services, () => controllerDispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
+            await using var server = new SocketServer(
+                listener => Config.ControllerListenerNames.Contains(listener) ? controllerDispatcher : brokerDispatcher,
+                Config.SocketRequestMaxBytes, LoggerFactory.CreateLogger<SocketServer>());
+            server.Start(Config.Listeners);
+            Server = bound = server;
+
+            await using var ticker = new ControllerTicker(controller.Brokers,
+                TimeSpan.FromMilliseconds(Math.Max(10, Config.GetInt("broker.heartbeat.interval.ms") / 4)), LoggerFactory.CreateLogger<ControllerTicker>());
+            if (Config.IsController)
+                ticker.Start();
+
+            await using var lifecycleChannel = new ControllerChannel(active, $"node-{Config.NodeId}-lifecycle", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
+            await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>());
+            if (Config.IsBroker)
+            {
+                var listeners = server.BoundEndpoints;
+                var endpoints = Config.AdvertisedBrokerListeners.Select(l => new BrokerEndpoint(
+                    l.ListenerName, AdvertisedHost(l), l.Port == 0 && listeners.TryGetValue(l.ListenerName, out var b) ? b.Port : l.Port,
+                    SecurityProtocolCode(l.ListenerName))).ToArray();
+                lifecycle.Start(endpoints);
+                await lifecycle.Unfenced.WaitAsync(stoppingToken).ConfigureAwait(false);
+            }
 
             _started.TrySetResult();
             _logger.LogInformation("Node {NodeId} started", Config.NodeId);
@@ -80,6 +106,8 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
             }
+            if (Config.IsBroker)
+                await lifecycle.ShutDownAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             await server.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await maintenance.StopAsync().ConfigureAwait(false);
             await groupTicker.DisposeAsync().ConfigureAwait(false);
@@ -92,6 +120,27 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             throw;
         }
         _logger.LogInformation("Node {NodeId} stopped", Config.NodeId);
+    }
+
+    /// <summary>ApiVersions and registration checks read the finalized feature levels from the metadata image.</summary>
+    private static void FollowFinalizedFeatures(MetadataCache cache, FeatureLevels features)
+    {
+        if (!cache.Current.Features.IsEmpty)
+            features.Set(cache.Current.Features, cache.Current.Offset);
+        cache.Changed += (previous, current) =>
+        {
+            if (!ReferenceEquals(previous.Features, current.Features))
+                features.Set(current.Features, current.Offset);
+        };
+    }
+
+    /// <summary>This node's own controller listener as the bound socket says (port 0 in the config picks one).</summary>
+    private ControllerAddress? LocalControllerAddress(SocketServer? server)
+    {
+        var listener = Config.Listeners.FirstOrDefault(l => Config.ControllerListenerNames.Contains(l.ListenerName));
+        if (listener is null || server is null || !server.BoundEndpoints.TryGetValue(listener.ListenerName, out var bound))
+            return null;
+        return new ControllerAddress(Config.NodeId, listener.BindsAllInterfaces ? "localhost" : listener.Host, bound.Port);
     }
 
     /// <summary>A listener bound to every interface advertises this host's name, as Kafka does.</summary>

@@ -21,4 +21,10 @@ public sealed class BrokerServices(
     public Producers.ProducerIdManager ProducerIds { get; } = new(controller, metadata, config.NodeId);
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
     public Groups.GroupCoordinator Groups { get; } = groups;
+
+    /// <summary>Who the active controller is: metadata changes run locally or are forwarded there.</summary>
+    public IActiveController ActiveController { get; init; } = new StaticActiveController(config);
+
+    /// <summary>The connection admin requests are forwarded on when the active controller is elsewhere.</summary>
+    public ControllerChannel? ForwardingChannel { get; init; }
 }

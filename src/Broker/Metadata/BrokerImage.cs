@@ -1,10 +1,12 @@
+using Broker.Protocol.Wire;
+
 namespace Broker.Metadata;
 
 /// <summary>An endpoint a broker registered for one listener.</summary>
 public sealed record BrokerEndpoint(string ListenerName, string Host, int Port, short SecurityProtocol);
 
-/// <summary>A registered broker as the metadata log knows it.</summary>
-public sealed record BrokerImage(int Id, long Epoch, IReadOnlyList<BrokerEndpoint> Endpoints, string? Rack, bool Fenced)
+/// <summary>A registered broker as the metadata log knows it; the incarnation id tells one run of the broker process from the next.</summary>
+public sealed record BrokerImage(int Id, long Epoch, IReadOnlyList<BrokerEndpoint> Endpoints, string? Rack, bool Fenced, Uuid IncarnationId = default)
 {
     public BrokerEndpoint? Endpoint(string listenerName) =>
         Endpoints.FirstOrDefault(e => string.Equals(e.ListenerName, listenerName, StringComparison.OrdinalIgnoreCase));

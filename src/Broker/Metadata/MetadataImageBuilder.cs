@@ -67,7 +67,7 @@ public static class MetadataImageBuilder
                 case RegisterBrokerRecord b:
                     brokers[b.BrokerId] = new BrokerImage(b.BrokerId, b.BrokerEpoch,
                         b.EndPoints.Select(e => new BrokerEndpoint(e.Name, e.Host, e.Port, e.SecurityProtocol)).ToArray(),
-                        b.Rack, b.Fenced);
+                        b.Rack, b.Fenced, b.IncarnationId);
                     break;
                 case UnregisterBrokerRecord u:
                     brokers.Remove(u.BrokerId);

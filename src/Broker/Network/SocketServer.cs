@@ -14,7 +14,7 @@ namespace Broker.Network;
 /// </summary>
 public sealed class SocketServer : IAsyncDisposable
 {
-    private readonly RequestDispatcher _dispatcher;
+    private readonly Func<string, RequestDispatcher> _dispatcherFor;
     private readonly int _maxRequestSize;
     private readonly ILogger _logger;
     private readonly List<(ListenerEndpoint Endpoint, Socket Socket)> _listeners = [];
@@ -24,8 +24,14 @@ public sealed class SocketServer : IAsyncDisposable
     private long _nextConnectionId;
 
     public SocketServer(RequestDispatcher dispatcher, int maxRequestSize, ILogger logger)
+        : this(_ => dispatcher, maxRequestSize, logger)
     {
-        _dispatcher = dispatcher;
+    }
+
+    /// <param name="dispatcherFor">The dispatcher of each listener name: controller listeners serve other APIs than broker listeners.</param>
+    public SocketServer(Func<string, RequestDispatcher> dispatcherFor, int maxRequestSize, ILogger logger)
+    {
+        _dispatcherFor = dispatcherFor;
         _maxRequestSize = maxRequestSize;
         _logger = logger;
     }
@@ -80,7 +86,7 @@ public sealed class SocketServer : IAsyncDisposable
             }
             client.NoDelay = true;
             var id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = new ClientConnection(client, id, listenerName, _dispatcher, _maxRequestSize, _logger);
+            var connection = new ClientConnection(client, id, listenerName, _dispatcherFor(listenerName), _maxRequestSize, _logger);
             _connections[id] = Task.Run(async () =>
             {
                 try

@@ -86,9 +86,22 @@ def list_topics(admin, args):
         emit({"topic": name, "partitions": sorted(topic.partitions)})
 
 
+def describe_topic(admin, args):
+    """One line per partition: leader, replicas and ISR as the cluster metadata reports them."""
+    metadata = admin.list_topics(topic=args.topic, timeout=TIMEOUT)
+    topic = metadata.topics[args.topic]
+    if topic.error is not None:
+        emit({"error": topic.error.name(), "code": topic.error.code()})
+        return
+    for p in sorted(topic.partitions):
+        partition = topic.partitions[p]
+        emit({"partition": p, "leader": partition.leader, "replicas": list(partition.replicas), "isr": list(partition.isrs),
+              "error": partition.error.name() if partition.error is not None else None})
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["create", "delete", "create-partitions", "describe-configs", "alter-configs", "list-topics"])
+    parser.add_argument("command", choices=["create", "delete", "create-partitions", "describe-configs", "alter-configs", "list-topics", "describe-topic"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", action="append")
     parser.add_argument("--partitions", type=int, default=1)
@@ -112,6 +125,7 @@ def main():
         "describe-configs": describe_configs,
         "alter-configs": alter_configs,
         "list-topics": list_topics,
+        "describe-topic": describe_topic,
     }[args.command](admin, args)
 
 

@@ -80,6 +80,23 @@ const main = async () => {
           emit(errorOf(e))
         }
         break
+      case 'create-topic':
+        try {
+          await admin.createTopics({
+            waitForLeaders: false,
+            topics: [{ topic, numPartitions: Number(option('--partitions')), replicationFactor: Number(option('--replication-factor')) }],
+          })
+          emit({ error: null })
+        } catch (e) {
+          emit(errorOf(e))
+        }
+        break
+      case 'topic-metadata': {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] })
+        for (const p of topics[0].partitions.sort((a, b) => a.partitionId - b.partitionId))
+          emit({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr })
+        break
+      }
       default:
         throw new Error(`unknown command ${command}`)
     }

@@ -1,0 +1,183 @@
+using Broker.Handlers;
+using Broker.Metadata;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+using Broker.Protocol.MetadataRecords;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Controller;
+
+/// <summary>What the controller answers a broker heartbeat with.</summary>
+public readonly record struct HeartbeatOutcome(ErrorCode Error, bool IsCaughtUp, bool IsFenced, bool ShouldShutDown);
+
+/// <summary>
+/// The brokers' side of the active controller: registration (incarnation id, broker epoch = offset
+/// of the RegisterBrokerRecord), heartbeats that fence, unfence and shut brokers down, session
+/// expiry and unregistration. Every decision runs in the controller's single-writer loop against the
+/// image it changes, and partition leadership follows each change of a broker's state.
+/// </summary>
+public sealed class BrokerMembership
+{
+    private readonly QuorumController _controller;
+    private readonly ILogger _logger;
+
+    internal BrokerMembership(QuorumController controller, BrokerSessions sessions, ILogger logger)
+    {
+        _controller = controller;
+        Sessions = sessions;
+        _logger = logger;
+    }
+
+    public BrokerSessions Sessions { get; }
+
+    /// <summary>The controller became active: registered, unfenced brokers now have one session timeout to heartbeat.</summary>
+    public void Activate(MetadataImage image) => Sessions.Activate(image.Brokers.Values.Where(b => !b.Fenced).Select(b => b.Id));
+
+    public Task<(ErrorCode Error, string? Message, long BrokerEpoch)> RegisterAsync(BrokerRegistrationRequest request, CancellationToken cancel) =>
+        _controller.RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            if (Refusal(image, request) is { } refused)
+            {
+                _logger.LogWarning("Refusing registration of broker {Broker}: {Reason}", request.BrokerId, refused.Message);
+                return (records, (refused.Error, (string?)refused.Message, -1L));
+            }
+            var epoch = image.Offset + 1;
+            var record = new RegisterBrokerRecord
+            {
+                BrokerId = request.BrokerId,
+                IncarnationId = request.IncarnationId,
+                BrokerEpoch = epoch,
+                Rack = request.Rack,
+                Fenced = true,
+            };
+            foreach (var l in request.Listeners)
+                record.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint { Name = l.Name, Host = l.Host, Port = l.Port, SecurityProtocol = l.SecurityProtocol });
+            foreach (var f in request.Features)
+                record.Features.Add(new RegisterBrokerRecord.BrokerFeature { Name = f.Name, MinSupportedVersion = f.MinSupportedVersion, MaxSupportedVersion = f.MaxSupportedVersion });
+            records.Add(VersionedRecord.Latest(record));
+            Sessions.Forget(request.BrokerId);
+            _logger.LogInformation("Registered broker {Broker} (incarnation {Incarnation}) with epoch {Epoch}, rack {Rack}",
+                request.BrokerId, request.IncarnationId, epoch, request.Rack ?? "none");
+            return (records, (ErrorCode.None, (string?)null, epoch));
+        }, cancel);
+
+    private (ErrorCode Error, string Message)? Refusal(MetadataImage image, BrokerRegistrationRequest request)
+    {
+        if (request.ClusterId != image.ClusterId)
+            return (ErrorCode.InconsistentClusterId,
+                $"Expected cluster ID {image.ClusterId}, but got cluster ID {request.ClusterId}");
+        if (request.BrokerId < 0)
+            return (ErrorCode.InvalidRequest, $"Invalid broker id {request.BrokerId}");
+        var level = image.Features.GetValueOrDefault(FeatureLevels.MetadataVersion, FeatureLevels.LatestMetadataVersion);
+        var supported = request.Features.FirstOrDefault(f => f.Name == FeatureLevels.MetadataVersion);
+        if (supported is null || level < supported.MinSupportedVersion || level > supported.MaxSupportedVersion)
+            return (ErrorCode.UnsupportedVersion,
+                $"Unable to register because the broker does not support finalized version {level} of {FeatureLevels.MetadataVersion}. " +
+                (supported is null ? "The broker did not declare a supported range." : $"The broker wants a version between {supported.MinSupportedVersion} and {supported.MaxSupportedVersion}, inclusive."));
+        if (image.Brokers.TryGetValue(request.BrokerId, out var existing)
+            && existing.IncarnationId != request.IncarnationId
+            && Sessions.IsAlive(request.BrokerId)
+            && request.PreviousBrokerEpoch != existing.Epoch)
+            return (ErrorCode.DuplicateBrokerRegistration, "Another broker is registered with that broker id.");
+        return null;
+    }
+
+    public Task<HeartbeatOutcome> HeartbeatAsync(BrokerHeartbeatRequest request, CancellationToken cancel) =>
+        _controller.RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            if (!image.Brokers.TryGetValue(request.BrokerId, out var broker))
+                return (records, new HeartbeatOutcome(ErrorCode.BrokerIdNotRegistered, false, true, false));
+            if (request.BrokerEpoch != broker.Epoch)
+                return (records, new HeartbeatOutcome(ErrorCode.StaleBrokerEpoch, false, broker.Fenced, false));
+            Sessions.Touch(broker.Id);
+            var caughtUp = request.CurrentMetadataOffset >= broker.Epoch;
+            var fenced = broker.Fenced;
+            var shouldShutDown = false;
+            if (broker.Fenced)
+            {
+                if (request.WantShutDown)
+                    shouldShutDown = true;
+                else if (!request.WantFence && caughtUp)
+                {
+                    records.Add(RegistrationChange(broker, fenced: false));
+                    records.AddRange(PartitionLeadership.ElectLeaderless(image, broker.Id, id => Usable(image, id)).Select(VersionedRecord.Latest));
+                    fenced = false;
+                    _logger.LogInformation("Unfenced broker {Broker} (epoch {Epoch})", broker.Id, broker.Epoch);
+                }
+            }
+            else if (request.WantFence)
+            {
+                records.AddRange(Fence(image, broker, "it asked to be fenced"));
+                fenced = true;
+            }
+            else if (request.WantShutDown)
+            {
+                if (!Sessions.InControlledShutdown(broker.Id))
+                    _logger.LogInformation("Broker {Broker} is shutting down: moving its leaderships away", broker.Id);
+                Sessions.BeginControlledShutdown(broker.Id);
+                records.AddRange(PartitionLeadership.MoveAway(image, broker.Id, id => Usable(image, id), keepLeaderWithoutSuccessor: true)
+                    .Select(VersionedRecord.Latest));
+                // The moves commit with this heartbeat's batch; what still points at the broker has nowhere else to go.
+                shouldShutDown = true;
+            }
+            return (records, new HeartbeatOutcome(ErrorCode.None, caughtUp, fenced, shouldShutDown));
+        }, cancel);
+
+    /// <summary>Fences every unfenced broker whose session ran out; the ticker calls this periodically, tests after moving the clock.</summary>
+    public async Task<IReadOnlyList<int>> FenceExpiredAsync(CancellationToken cancel)
+    {
+        var fenced = new List<int>();
+        while (true)
+        {
+            var next = await _controller.RunAsync(image =>
+            {
+                var records = new List<VersionedRecord>();
+                var expired = Sessions.Expired(image.Brokers.Values.Where(b => !b.Fenced).Select(b => b.Id).Order()).FirstOrDefault(-1);
+                if (expired != -1)
+                    records.AddRange(Fence(image, image.Brokers[expired], $"its session expired (no heartbeat for {Sessions.SessionTimeout.TotalMilliseconds:0} ms)"));
+                return (records, expired);
+            }, cancel).ConfigureAwait(false);
+            if (next == -1)
+                return fenced;
+            fenced.Add(next);
+        }
+    }
+
+    public Task<(ErrorCode Error, string? Message)> UnregisterAsync(int brokerId, CancellationToken cancel) =>
+        _controller.RunAsync(image =>
+        {
+            var records = new List<VersionedRecord>();
+            if (!image.Brokers.TryGetValue(brokerId, out var broker))
+                return (records, (ErrorCode.BrokerIdNotRegistered, (string?)$"Broker ID {brokerId} is not currently registered"));
+            records.AddRange(PartitionLeadership.MoveAway(image, brokerId, id => id != brokerId && Usable(image, id), keepLeaderWithoutSuccessor: false)
+                .Select(VersionedRecord.Latest));
+            records.Add(VersionedRecord.Latest(new UnregisterBrokerRecord { BrokerId = brokerId, BrokerEpoch = broker.Epoch }));
+            Sessions.Forget(brokerId);
+            _logger.LogInformation("Unregistered broker {Broker}", brokerId);
+            return (records, (ErrorCode.None, (string?)null));
+        }, cancel);
+
+    private IEnumerable<VersionedRecord> Fence(MetadataImage image, BrokerImage broker, string why)
+    {
+        _logger.LogWarning("Fencing broker {Broker} (epoch {Epoch}): {Reason}", broker.Id, broker.Epoch, why);
+        yield return RegistrationChange(broker, fenced: true);
+        foreach (var change in PartitionLeadership.MoveAway(image, broker.Id, id => id != broker.Id && Usable(image, id), keepLeaderWithoutSuccessor: false))
+            yield return VersionedRecord.Latest(change);
+    }
+
+    /// <summary>Where new replicas may go: registered, unfenced brokers that are not shutting down.</summary>
+    internal IReadOnlyList<BrokerImage> PlacementCandidates(MetadataImage image) =>
+        image.Brokers.Values.Where(b => Usable(image, b.Id)).OrderBy(b => b.Id).ToArray();
+
+    /// <summary>A broker can lead or join an ISR when it is registered, unfenced and not shutting down.</summary>
+    private bool Usable(MetadataImage image, int brokerId) =>
+        image.Brokers.TryGetValue(brokerId, out var b) && !b.Fenced && !Sessions.InControlledShutdown(brokerId);
+
+    private static VersionedRecord RegistrationChange(BrokerImage broker, bool fenced) =>
+        VersionedRecord.Latest(new BrokerRegistrationChangeRecord
+        {
+            BrokerId = broker.Id, BrokerEpoch = broker.Epoch, Fenced = (sbyte)(fenced ? 1 : -1),
+        });
+}

@@ -1,0 +1,26 @@
+using Broker.Hosting;
+using Broker.Network;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+
+namespace Broker.Handlers;
+
+/// <summary>BrokerHeartbeat (controller listener): keeps a broker's session, and fences, unfences or shuts it down.</summary>
+public sealed class BrokerHeartbeatHandler(BrokerServices services) : ApiHandler<BrokerHeartbeatRequest, BrokerHeartbeatResponse>
+{
+    public override ApiKey Key => ApiKey.BrokerHeartbeat;
+
+    protected override async ValueTask<BrokerHeartbeatResponse?> HandleAsync(RequestContext context, BrokerHeartbeatRequest request, CancellationToken cancel)
+    {
+        if (!services.ActiveController.IsLocal)
+            return new BrokerHeartbeatResponse { ErrorCode = (short)ErrorCode.NotController };
+        var outcome = await services.Controller.Brokers.HeartbeatAsync(request, cancel).ConfigureAwait(false);
+        return new BrokerHeartbeatResponse
+        {
+            ErrorCode = (short)outcome.Error,
+            IsCaughtUp = outcome.IsCaughtUp,
+            IsFenced = outcome.IsFenced,
+            ShouldShutDown = outcome.ShouldShutDown,
+        };
+    }
+}

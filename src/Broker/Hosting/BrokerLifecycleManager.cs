@@ -1,0 +1,177 @@
+using Broker.Config;
+using Broker.Controller;
+using Broker.Handlers;
+using Broker.Metadata;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+using Broker.Protocol.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Hosting;
+
+/// <summary>
+/// This broker's life as the controller sees it, driven over the network as Kafka's brokers do
+/// (in a combined node the controller is this process, reached on its own controller listener):
+/// register with a new incarnation id, heartbeat every <c>broker.heartbeat.interval.ms</c> with the
+/// metadata offset applied so far, become unfenced once caught up, and at shutdown ask to shut
+/// down so the controller moves leadership away first.
+/// </summary>
+public sealed class BrokerLifecycleManager : IAsyncDisposable
+{
+    private readonly BrokerConfig _config;
+    private readonly string _clusterId;
+    private readonly MetadataCache _metadata;
+    private readonly ControllerChannel _channel;
+    private readonly ILogger _logger;
+    private readonly Uuid _incarnationId = Uuid.Random();
+    private readonly TaskCompletionSource _unfenced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TimeSpan _interval;
+    private readonly TimeSpan _retryBackoff = TimeSpan.FromMilliseconds(100);
+    private IReadOnlyList<BrokerEndpoint> _endpoints = [];
+    private Task? _loop;
+    private long _epoch = -1;
+    private volatile bool _wantShutDown;
+    private readonly TaskCompletionSource _shutDownAllowed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public BrokerLifecycleManager(BrokerConfig config, string clusterId, MetadataCache metadata, ControllerChannel channel, ILogger logger)
+    {
+        _config = config;
+        _clusterId = clusterId;
+        _metadata = metadata;
+        _channel = channel;
+        _logger = logger;
+        _interval = TimeSpan.FromMilliseconds(config.GetInt("broker.heartbeat.interval.ms"));
+    }
+
+    /// <summary>Completes when the controller first unfences this broker.</summary>
+    public Task Unfenced => _unfenced.Task;
+
+    /// <summary>The epoch the controller gave this incarnation; -1 until registered.</summary>
+    public long BrokerEpoch => Interlocked.Read(ref _epoch);
+
+    public void Start(IReadOnlyList<BrokerEndpoint> endpoints)
+    {
+        _endpoints = endpoints;
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    /// <summary>Controlled shutdown: heartbeats say wantShutDown until the controller agrees or <paramref name="grace"/> runs out.</summary>
+    public async Task ShutDownAsync(TimeSpan grace)
+    {
+        if (_loop is null)
+            return;
+        _wantShutDown = true;
+        _wakeUp.TrySetResult();
+        if (await Task.WhenAny(_shutDownAllowed.Task, Task.Delay(grace)).ConfigureAwait(false) != _shutDownAllowed.Task)
+            _logger.LogWarning("The controller did not confirm the controlled shutdown within {Grace}; stopping anyway", grace);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private TaskCompletionSource _wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (BrokerEpoch < 0)
+                    await RegisterAsync(stop).ConfigureAwait(false);
+                var fenced = await HeartbeatAsync(stop).ConfigureAwait(false);
+                // While fenced (catching up) or shutting down, ask again soon rather than a full interval later.
+                await WaitAsync(fenced || _wantShutDown ? _retryBackoff : _interval, stop).ConfigureAwait(false);
+            }
+            catch (ControllerUnavailableException e)
+            {
+                _logger.LogWarning("Broker {Broker} cannot reach the controller: {Error}", _config.NodeId, e.Message);
+                await WaitAsync(_retryBackoff, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken stop)
+    {
+        var wakeUp = _wakeUp.Task;
+        try
+        {
+            await Task.WhenAny(wakeUp, Task.Delay(delay, stop)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        if (wakeUp.IsCompleted)
+            _wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private async Task RegisterAsync(CancellationToken stop)
+    {
+        var request = new BrokerRegistrationRequest
+        {
+            BrokerId = _config.NodeId,
+            ClusterId = _clusterId,
+            IncarnationId = _incarnationId,
+            Rack = _config.BrokerRack,
+        };
+        foreach (var e in _endpoints)
+            request.Listeners.Add(new BrokerRegistrationRequest.Listener { Name = e.ListenerName, Host = e.Host, Port = (ushort)e.Port, SecurityProtocol = e.SecurityProtocol });
+        foreach (var f in new FeatureLevels().Supported)
+            request.Features.Add(new BrokerRegistrationRequest.Feature { Name = f.Name, MinSupportedVersion = f.Min, MaxSupportedVersion = f.Max });
+        var response = await _channel.SendAsync<BrokerRegistrationResponse>(request, stop).ConfigureAwait(false);
+        if (response.ErrorCode != 0)
+        {
+            _logger.LogWarning("Broker {Broker} registration refused: {Error}; retrying", _config.NodeId, (ErrorCode)response.ErrorCode);
+            throw new ControllerUnavailableException($"registration refused with {(ErrorCode)response.ErrorCode}");
+        }
+        Interlocked.Exchange(ref _epoch, response.BrokerEpoch);
+        _logger.LogInformation("Broker {Broker} registered with epoch {Epoch}", _config.NodeId, response.BrokerEpoch);
+    }
+
+    /// <summary>One heartbeat; returns whether the broker is still fenced.</summary>
+    private async Task<bool> HeartbeatAsync(CancellationToken stop)
+    {
+        var response = await _channel.SendAsync<BrokerHeartbeatResponse>(new BrokerHeartbeatRequest
+        {
+            BrokerId = _config.NodeId,
+            BrokerEpoch = BrokerEpoch,
+            CurrentMetadataOffset = _metadata.Current.Offset,
+            WantShutDown = _wantShutDown,
+        }, stop).ConfigureAwait(false);
+        switch ((ErrorCode)response.ErrorCode)
+        {
+            case ErrorCode.None:
+                break;
+            case ErrorCode.StaleBrokerEpoch or ErrorCode.BrokerIdNotRegistered:
+                _logger.LogWarning("Broker {Broker}: the controller no longer knows epoch {Epoch} ({Error}); registering again",
+                    _config.NodeId, BrokerEpoch, (ErrorCode)response.ErrorCode);
+                Interlocked.Exchange(ref _epoch, -1);
+                return true;
+            default:
+                throw new ControllerUnavailableException($"heartbeat answered {(ErrorCode)response.ErrorCode}");
+        }
+        if (!response.IsFenced && _unfenced.TrySetResult())
+            _logger.LogInformation("Broker {Broker} is unfenced", _config.NodeId);
+        if (response.ShouldShutDown)
+            _shutDownAllowed.TrySetResult();
+        return response.IsFenced;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+            await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}
