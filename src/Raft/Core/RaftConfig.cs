@@ -20,6 +20,11 @@ public sealed record RaftConfig(int NodeId, IReadOnlyList<int> Voters)
     public int BeginQuorumRetryMs { get; init; } = 200;
     /// <summary><c>controller.quorum.retry.backoff.ms</c>: pause after an error reply before fetching again.</summary>
     public int RetryBackoffMs { get; init; } = 20;
+    /// <summary>
+    /// KIP-996 pre-vote before each election. Needs VoteRequest v2's PreVote flag on the wire;
+    /// without it a node campaigns directly (KIP-595 as first shipped).
+    /// </summary>
+    public bool PreVote { get; init; } = true;
     public int MaxBatchesPerFetch { get; init; } = 64;
     public int SnapshotChunkBytes { get; init; } = 1 << 20;
 

@@ -37,6 +37,11 @@ public sealed partial class RaftNode
     /// <summary>Pre-vote (KIP-996): ask whether we could win epoch+1 without anyone bumping to it.</summary>
     private void BecomeProspective()
     {
+        if (!_config.PreVote)
+        {
+            BecomeCandidate();
+            return;
+        }
         LeaveLeadership();
         Role = RaftRole.Prospective;
         _fetchDeadline = long.MaxValue;

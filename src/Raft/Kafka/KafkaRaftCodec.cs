@@ -15,6 +15,12 @@ public sealed class KafkaRaftCodec(string clusterId)
     public const string MetadataTopic = "__cluster_metadata";
     public const int MetadataPartition = 0;
 
+    /// <summary>
+    /// Whether the VoteRequest this protocol build speaks carries KIP-996's PreVote flag (v2+).
+    /// It does not (v0-1), so nodes talking through this codec campaign without pre-vote.
+    /// </summary>
+    public static bool CarriesPreVote => W.VoteRequest.HighestSupportedVersion >= 2;
+
     public string ClusterId { get; } = clusterId;
 
     /// <summary>A timestamp for records written into fetch responses (Kafka keeps the producer's).</summary>

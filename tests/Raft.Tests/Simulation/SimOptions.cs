@@ -20,6 +20,7 @@ public sealed record SimOptions(int Seed, int Voters, int Observers = 1)
     public double ResignPerSecond { get; init; } = 0.2;
     public double SnapshotPerSecond { get; init; } = 1.0;
     public int ProposeEveryMs { get; init; } = 40;
+    public bool PreVote { get; init; } = true;
     /// <summary>Fault injection for the checker's own test: this node lies about its log in votes.</summary>
     public int LyingCandidate { get; init; } = -1;
 
@@ -34,5 +35,6 @@ public sealed record SimOptions(int Seed, int Voters, int Observers = 1)
         RetryBackoffMs = 20,
         MaxBatchesPerFetch = 8,
         SnapshotChunkBytes = 16,
+        PreVote = PreVote,
     };
 }

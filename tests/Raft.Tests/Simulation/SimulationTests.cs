@@ -4,17 +4,17 @@ namespace Broker.Raft.Tests;
 
 /// <summary>
 /// Runs many seeds of the cluster simulation. A failure names its seed; replay one with
-/// <c>RAFT_SEED=&lt;n&gt; RAFT_VOTERS=&lt;3|5&gt; dotnet test tests/Raft.Tests --filter SimulationReplay</c>
+/// <c>RAFT_SEED=&lt;n&gt; RAFT_VOTERS=&lt;3|5&gt; [RAFT_PREVOTE=0] dotnet test tests/Raft.Tests --filter SimulationReplay</c>
 /// or by adding it to <see cref="SimulationReplay.Seed"/>'s inline data.
 /// </summary>
 public static class SimulationRunner
 {
-    public static void RunSeeds(int voters, int firstSeed, int count)
+    public static void RunSeeds(int voters, int firstSeed, int count, bool preVote = true)
     {
         var failures = new List<string>();
         for (var seed = firstSeed; seed < firstSeed + count; seed++)
         {
-            var error = RunOne(new SimOptions(seed, voters));
+            var error = RunOne(new SimOptions(seed, voters) { PreVote = preVote });
             if (error is not null) failures.Add(error);
         }
         Assert.True(failures.Count == 0, $"{failures.Count} of {count} seeds failed:\n" + string.Join("\n", failures.Take(10)));
@@ -29,7 +29,7 @@ public static class SimulationRunner
         }
         catch (Exception e)
         {
-            return $"seed {options.Seed} ({options.Voters} voters): {e.GetType().Name}: {e.Message}" +
+            return $"seed {options.Seed} ({options.Voters} voters{(options.PreVote ? "" : ", no pre-vote")}): {e.GetType().Name}: {e.Message}" +
                    (e is SimulationFailure ? "" : "\n" + e.StackTrace);
         }
     }
@@ -47,6 +47,13 @@ public class SimulationFiveVoters
     public void Five_hundred_seeds_keep_raft_safe_and_live() => SimulationRunner.RunSeeds(5, 100_001, 500);
 }
 
+public class SimulationWithoutPreVote
+{
+    /// <summary>How nodes run over VoteRequest v0-1, which cannot carry the PreVote flag.</summary>
+    [Fact]
+    public void Two_hundred_seeds_keep_raft_safe_and_live() => SimulationRunner.RunSeeds(3, 200_001, 200, preVote: false);
+}
+
 public class SimulationReplay
 {
     /// <summary>Replays one seed: from the environment (RAFT_SEED, RAFT_VOTERS) or the inline data.</summary>
@@ -60,7 +67,8 @@ public class SimulationReplay
             seed = envSeed;
             voters = int.TryParse(Environment.GetEnvironmentVariable("RAFT_VOTERS"), out var v) ? v : voters;
         }
-        var error = SimulationRunner.RunOne(new SimOptions(seed, voters));
+        var preVote = Environment.GetEnvironmentVariable("RAFT_PREVOTE") != "0";
+        var error = SimulationRunner.RunOne(new SimOptions(seed, voters) { PreVote = preVote });
         Assert.True(error is null, error);
     }
 
