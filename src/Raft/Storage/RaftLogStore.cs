@@ -23,8 +23,13 @@ public sealed class RaftLogStore : IDisposable
         System.IO.Directory.CreateDirectory(Directory);
         _voters = voters;
         _nowMs = nowMs ?? (() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        // As Kafka's metadata log: the newest snapshot's end is the log start offset on reopen
+        // (a log start is otherwise kept in the log directory's checkpoint files, not here).
+        var snapshots = SnapshotFile.List(Directory);
+        var snapshotEnd = snapshots.Count > 0 ? snapshots[^1].EndOffset : 0;
         // Metadata segments roll small: snapshots cut the log and restarts replay what is left.
-        _log = PartitionLog.Open(Directory, LogConfig.Default with { SegmentBytes = 8 * 1024 * 1024, RetentionMs = -1 });
+        _log = PartitionLog.Open(Directory, LogConfig.Default with { SegmentBytes = 8 * 1024 * 1024, RetentionMs = -1 },
+            new LogCheckpoint(0, snapshotEnd, snapshotEnd, CleanShutdown: false));
     }
 
     public string Directory { get; }
