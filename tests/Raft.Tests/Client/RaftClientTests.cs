@@ -1,0 +1,98 @@
+using System.Text;
+using Broker.Protocol;
+using Broker.Raft.Client;
+using Broker.Raft.Storage;
+using W = Broker.Protocol.Messages;
+
+namespace Broker.Raft.Tests.Client;
+
+public class RaftClientTests
+{
+    private static byte[][] Records(params string[] values) => values.Select(Encoding.UTF8.GetBytes).ToArray();
+
+    [Fact]
+    public async Task Three_nodes_elect_a_leader_and_commit_appends_everywhere()
+    {
+        await using var cluster = new InMemoryCluster(1, 2, 3);
+        foreach (var id in new[] { 1, 2, 3 }) cluster.Start(id);
+        var leader = await cluster.LeaderAsync();
+
+        var offset = await leader.AppendAsync(leader.Leader.Epoch, Records("a", "b"));
+        Assert.True(offset >= 1);
+        await InMemoryCluster.Until(() => cluster.Listeners.Values.All(l => l.Records.SequenceEqual(["a", "b"])), "the records on every node");
+
+        var describe = (W.DescribeQuorumResponse)await leader.HandleRequestAsync(new W.DescribeQuorumRequest
+        {
+            Topics = [new() { TopicName = "__cluster_metadata", Partitions = [new()] }],
+        });
+        var p = describe.Topics.Single().Partitions.Single();
+        Assert.Equal(leader.NodeId, p.LeaderId);
+        Assert.Equal([1, 2, 3], p.CurrentVoters.Select(v => v.ReplicaId).Order());
+        Assert.True(p.HighWatermark > offset);
+    }
+
+    [Fact]
+    public async Task An_append_on_a_follower_is_refused()
+    {
+        await using var cluster = new InMemoryCluster(1, 2, 3);
+        foreach (var id in new[] { 1, 2, 3 }) cluster.Start(id);
+        var leader = await cluster.LeaderAsync();
+        var follower = cluster[leader.NodeId % 3 + 1];
+        await Assert.ThrowsAsync<NotLeaderException>(() => follower.AppendAsync(leader.Leader.Epoch, Records("x")));
+    }
+
+    [Fact]
+    public async Task After_the_leader_resigns_another_takes_over_and_the_old_one_catches_up_after_restart()
+    {
+        await using var cluster = new InMemoryCluster(1, 2, 3);
+        foreach (var id in new[] { 1, 2, 3 }) cluster.Start(id);
+        var first = await cluster.LeaderAsync();
+        await first.AppendAsync(first.Leader.Epoch, Records("one"));
+        var oldId = first.NodeId;
+        await cluster.StopAsync(oldId); // graceful: EndQuorumEpoch
+
+        var second = await cluster.LeaderAsync();
+        Assert.NotEqual(oldId, second.NodeId);
+        await second.AppendAsync(second.Leader.Epoch, Records("two"));
+
+        cluster.Start(oldId); // from its directory: quorum-state and log
+        await InMemoryCluster.Until(() => cluster.Listeners[oldId].Records.SequenceEqual(["one", "two"]), "the restarted node to catch up");
+    }
+
+    [Fact]
+    public async Task A_node_far_behind_a_snapshot_loads_it()
+    {
+        await using var cluster = new InMemoryCluster(1, 2, 3);
+        foreach (var id in new[] { 1, 2, 3 }) cluster.Start(id);
+        var leader = await cluster.LeaderAsync();
+        var lagging = leader.NodeId % 3 + 1;
+        await cluster.StopAsync(lagging);
+
+        var last = await leader.AppendAsync(leader.Leader.Epoch, Records("a", "b", "c"));
+        var others = cluster.Listeners.Where(kv => kv.Key != lagging).Select(kv => kv.Value);
+        await InMemoryCluster.Until(() => others.All(l => l.Records.Count == 3), "the records on the two running nodes");
+        var snapshot = SnapshotFile.Build(Records("a", "b", "c"), 0, leader.Leader.Epoch);
+        // On both running nodes, so whichever leads when the lagging node returns has it.
+        foreach (var id in cluster.Listeners.Keys.Where(id => id != lagging))
+            Assert.NotNull(await cluster[id].CreateSnapshotAsync(last + 1, snapshot));
+
+        var restarted = cluster.Start(lagging);
+        await InMemoryCluster.Until(() => cluster.Listeners[lagging].SnapshotsLoaded == 1
+                                          && cluster.Listeners[lagging].Records.SequenceEqual(["a", "b", "c"]),
+            "the snapshot on the restarted node",
+            state: () => $"{restarted.Role} {restarted.Leader} HW {restarted.HighWatermark} records [{string.Join(",", cluster.Listeners[lagging].Records)}] loaded {cluster.Listeners[lagging].SnapshotsLoaded}");
+    }
+
+    [Fact]
+    public async Task A_request_for_another_cluster_is_refused()
+    {
+        await using var cluster = new InMemoryCluster(1);
+        var node = cluster.Start(1);
+        var response = (W.BeginQuorumEpochResponse)await node.HandleRequestAsync(new W.BeginQuorumEpochRequest
+        {
+            ClusterId = "someone-else",
+            Topics = [new() { TopicName = "__cluster_metadata", Partitions = [new() { LeaderId = 2, LeaderEpoch = 9 }] }],
+        });
+        Assert.Equal((short)ErrorCode.InconsistentClusterId, response.ErrorCode);
+    }
+}
