@@ -52,6 +52,18 @@ public sealed partial class PartitionLog
     private void DeleteProducerSnapshot(long offset) => File.Delete(ProducerSnapshotFile.PathFor(Directory, offset));
 
     /// <summary>
+    /// Snapshots below the first segment describe batches that are gone (Kafka's
+    /// <c>deleteSnapshotsBefore</c>); a snapshot taken at close need not sit on a segment's base
+    /// offset, so deleting snapshots with their segments alone would leave these behind.
+    /// </summary>
+    private void DeleteProducerSnapshotsBelow(long offset)
+    {
+        foreach (var snapshot in ProducerSnapshotFile.List(Directory))
+            if (snapshot < offset)
+                DeleteProducerSnapshot(snapshot);
+    }
+
+    /// <summary>
     /// Rebuilds the state for the current log: snapshots past the log end are stale (a truncated
     /// tail) and go; the latest readable one at or below it is loaded, and the batches after it replayed.
     /// </summary>
@@ -60,6 +72,7 @@ public sealed partial class PartitionLog
         _producers.Clear();
         var end = _logEndOffset;
         var from = _segments[0].BaseOffset;
+        DeleteProducerSnapshotsBelow(from);
         var offsets = ProducerSnapshotFile.List(Directory);
         for (var i = offsets.Count - 1; i >= 0; i--)
         {

@@ -157,5 +157,6 @@ public sealed partial class PartitionLog
         Volatile.Write(ref _recoveryPoint, offset);
         LeaderEpochs.Clear();
         _producers.Clear();
+        DeleteProducerSnapshotsBelow(long.MaxValue);
     }
 }

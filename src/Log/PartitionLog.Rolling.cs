@@ -111,6 +111,7 @@ public sealed partial class PartitionLog
             return;
         Volatile.Write(ref _segments, _segments.Where(s => !doomed.Contains(s)).ToArray());
         RetireSegments(doomed);
+        DeleteProducerSnapshotsBelow(_segments[0].BaseOffset);
     }
 
     /// <summary>

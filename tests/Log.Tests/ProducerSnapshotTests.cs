@@ -72,6 +72,23 @@ public class ProducerSnapshotTests
     }
 
     [Fact]
+    public void A_snapshot_taken_at_close_goes_once_retention_passes_it()
+    {
+        using var t = new TestLog(new LogConfig { SegmentBytes = BatchSize * 2, FileDeleteDelayMs = 0, RetentionBytes = BatchSize * 2 });
+        t.Append(TestBatches.Idempotent(Pid, 0, 0, records: 2));
+        t.Reopen(t.CloseCleanly());
+        Assert.Equal([2L], ProducerSnapshotFile.List(t.Directory)); // not a segment's base offset
+        for (var i = 1; i < 6; i++)
+            t.Append(TestBatches.Idempotent(Pid, 0, i * 2, records: 2));
+        t.Log.UpdateHighWatermark(t.Log.LogEndOffset);
+
+        t.Log.DeleteExpiredSegments();
+
+        Assert.All(ProducerSnapshotFile.List(t.Directory), o => Assert.True(o >= t.Log.Segments[0].BaseOffset, $"snapshot {o}"));
+        Assert.DoesNotContain(2L, ProducerSnapshotFile.List(t.Directory));
+    }
+
+    [Fact]
     public void After_a_clean_restart_retries_of_the_last_five_batches_are_still_recognised()
     {
         using var t = new TestLog();

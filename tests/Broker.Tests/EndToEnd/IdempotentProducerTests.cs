@@ -137,6 +137,30 @@ public sealed class IdempotentProducerTests(ITestOutputHelper output) : EndToEnd
     }
 
     [Fact]
+    public async Task An_idle_producer_expires_after_producer_id_expiration_ms_and_may_then_start_anywhere()
+    {
+        await using var broker = Watch(await E2EBroker.StartAsync(
+            "producer.id.expiration.ms=1000", "producer.id.expiration.check.interval.ms=100"));
+        var topic = UniqueTopic("idem-expiry");
+        await broker.CreateTopicAsync(topic, 1);
+        using var connection = await broker.ConnectAsync();
+        var pid = await ProducerStateWireTests.InitProducerIdAsync(connection);
+        Assert.Equal((short)ErrorCode.None, (await RawProduce.SendAsync(connection, topic, RawProduce.Batch(["a"], pid, 0, 0))).ErrorCode);
+        Assert.Single((await ProducerStateWireTests.DescribeProducersAsync(connection, topic, 0)).ActiveProducers);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await ProducerStateWireTests.DescribeProducersAsync(connection, topic, 0)).ActiveProducers.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the producer was not expired within 30 s\n{broker.Logs}");
+            await Task.Delay(50);
+        }
+
+        // Forgotten: a sequence that would have been a gap is now a new start.
+        Assert.Equal((short)ErrorCode.None, (await RawProduce.SendAsync(connection, topic, RawProduce.Batch(["b"], pid, 0, 42))).ErrorCode);
+        Assert.Contains("Expired the state of 1 idle producer id(s)", broker.Logs);
+    }
+
+    [Fact]
     public async Task Producer_ids_are_not_handed_out_again_after_a_restart()
     {
         await using var broker = Watch(await E2EBroker.StartAsync());
