@@ -19,6 +19,7 @@ DD_MB=${DD_MB:-1024}
 PY=/usr/bin/python3                  # python3-confluent-kafka is an apt package: the system interpreter
 
 run_start=$(date +%s.%N)
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
 say() { echo "== $*" >&2; }
 
 # --- what the run needs, idempotently -----------------------------------------------------------
@@ -132,9 +133,11 @@ perf consume-p6 consume --topic p6 --num-records "$RECORDS"
 perf produce-acksall-p6 produce --topic all6 --partitions 6 --acks -1 "${common[@]}"
 perf latency-50MBps-p6 produce --topic rate6 --partitions 6 --acks 1 --record-size "$RECORD_SIZE" \
   --batch-size "$BATCH_SIZE" --linger-ms 5 --target-mbps "$RATE_MBPS" --duration "${RATE_SECONDS}s"
+# librdkafka keeps its own batch.size (1 MB per request's MessageSet): with its sticky partitioner
+# one request carries one partition's batch, so 64 KiB there would mean 6x smaller requests than ours.
 say "confluent-kafka: the produce-acks1-p6 load, $PY_RECORDS records"
 $PY bench/clients/produce_confluent.py --bootstrap "$bootstrap" --topic py6 --partitions 6 --acks 1 \
-  --num-records "$PY_RECORDS" --record-size "$RECORD_SIZE" --batch-size "$BATCH_SIZE" --linger-ms 5 \
+  --num-records "$PY_RECORDS" --record-size "$RECORD_SIZE" --linger-ms 5 \
   > "$results/produce-confluent-p6.json"
 # kcat (librdkafka in C, no interpreter in the loop) sends the same records from a file, one a line.
 say "kcat: the produce-acks1-p6 load, $PY_RECORDS records"
@@ -142,7 +145,7 @@ $PY -c "import sys; line = bytes(65 + (i * 7) % 26 for i in range($RECORD_SIZE))
 $PY bench/clients/produce_confluent.py --bootstrap "$bootstrap" --topic kc6 --partitions 6 --create-only
 k0=$(date +%s.%N)
 kcat_failed=0
-kcat -P -b "$bootstrap" -t kc6 -X acks=1 -X batch.size="$BATCH_SIZE" -X linger.ms=5 -X queue.buffering.max.kbytes=1048576 \
+kcat -P -b "$bootstrap" -t kc6 -X acks=1 -X linger.ms=5 -X queue.buffering.max.kbytes=1048576 \
   -l "$work/records.txt" 2> "$work/kcat.err" || kcat_failed=$PY_RECORDS
 k1=$(date +%s.%N)
 [ "$kcat_failed" != 0 ] || kcat_failed=$(grep -c "Delivery failed" "$work/kcat.err" || true)
@@ -159,10 +162,11 @@ echo "{\"peakRssKiB\": $(awk '/^VmHWM/ {print $2}' "/proc/$broker_pid/status")}"
 
 # --- report -------------------------------------------------------------------------------------
 run_end=$(date +%s.%N)
-$PY - "$results" "$(awk -v a="$run_end" -v b="$run_start" 'BEGIN { print a - b }')" "$repo/bench/results/latest.json" <<'EOF'
+$PY - "$results" "$(awk -v a="$run_end" -v b="$run_start" 'BEGIN { print a - b }')" "$repo/bench/results/latest.json" "$load_start" <<'EOF'
 import glob, json, os, re, subprocess, sys, datetime, platform
 
 results, wall, out = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+load_start = [float(x) for x in sys.argv[4].split()]
 def load(name):
     with open(os.path.join(results, name)) as f:
         return json.load(f)
@@ -197,6 +201,7 @@ summary = {
     "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     "commit": commit + ("-dirty" if dirty else ""),
     "machine": f"{os.cpu_count()} vCPU {cpu}, {mem_kib // 1024} MiB RAM, {platform.system()} {platform.release()}",
+    "loadAverageAtStart": load_start,
     "loadAverage": os.getloadavg(),
     "limits": {"iperf3LoopbackMBps": iperf / 1e6, "ddFdatasyncMBps": dd_sync / 1e6, "ddPageCacheMBps": dd_cache / 1e6},
     "startupSeconds": load("startup.json")["startupSeconds"],
@@ -209,7 +214,8 @@ with open(out, "w") as f:
     json.dump(summary, f, indent=2)
 
 print(f"\n{summary['date']}  commit {summary['commit']}  {summary['machine']}")
-print(f"load average at the end: {' '.join(f'{x:.2f}' for x in summary['loadAverage'])}")
+print(f"load average at the start: {' '.join(f'{x:.2f}' for x in load_start)}, "
+      f"at the end: {' '.join(f'{x:.2f}' for x in summary['loadAverage'])}")
 print(f"limits: iperf3 loopback {iperf / 1e6:.0f} MB/s, dd sequential write {dd_sync / 1e6:.0f} MB/s (fdatasync), "
       f"{dd_cache / 1e6:.0f} MB/s (page cache)")
 print(f"broker startup to first Metadata answer {summary['startupSeconds']:.2f} s, idle RSS {summary['idleRssMiB']:.0f} MiB, "

@@ -9,6 +9,11 @@ public static class PerfRunner
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
     {
+        if (args is ["-h"] or ["--help"])
+        {
+            await stdout.WriteLineAsync(PerfOptions.Usage);
+            return 0;
+        }
         PerfOptions options;
         try
         {
@@ -20,14 +25,23 @@ public static class PerfRunner
             return 2;
         }
 
-        var (host, port) = BrokerConnection.ParseHostPort(options.Bootstrap);
-        TopicLayout layout;
-        await using (var bootstrap = await BrokerConnection.ConnectAsync(host, port, 1))
-            layout = await TopicLayout.LoadAsync(bootstrap, options.Topic, options.Partitions, create: options.Command == "produce");
+        (bool Ok, Dictionary<string, object?> Fields) summary;
+        try
+        {
+            var (host, port) = BrokerConnection.ParseHostPort(options.Bootstrap);
+            TopicLayout layout;
+            await using (var bootstrap = await BrokerConnection.ConnectAsync(host, port, 1))
+                layout = await TopicLayout.LoadAsync(bootstrap, options.Topic, options.Partitions, create: options.Command == "produce");
 
-        var summary = options.Command == "produce"
-            ? await ProduceAsync(options, layout, stderr, cancel)
-            : await ConsumeAsync(options, layout, stderr, cancel);
+            summary = options.Command == "produce"
+                ? await ProduceAsync(options, layout, stderr, cancel)
+                : await ConsumeAsync(options, layout, stderr, cancel);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException or TimeoutException)
+        {
+            await stderr.WriteLineAsync($"perf: {e.Message}");
+            return 1;
+        }
         var json = Json(summary.Fields);
         await stdout.WriteLineAsync(json);
         if (options.JsonFile is { } file)

@@ -20,7 +20,7 @@ def main():
     ap.add_argument("--create-only", action="store_true", help="create the topic and stop (for other clients' runs)")
     ap.add_argument("--record-size", type=int, default=1024)
     ap.add_argument("--acks", default="1")
-    ap.add_argument("--batch-size", type=int, default=65536)
+    ap.add_argument("--batch-size", type=int, default=1000000, help="librdkafka's: bytes of one request's MessageSet")
     ap.add_argument("--linger-ms", type=int, default=5)
     args = ap.parse_args()
 
