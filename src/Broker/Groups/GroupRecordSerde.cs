@@ -51,7 +51,8 @@ public static class GroupRecordSerde
     public sealed record GroupMetadataRecord(string Group, GroupMetadataValue? Value) : Decoded;
 
     /// <exception cref="ProtocolException">The bytes do not parse.</exception>
-    public static Decoded? Decode(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte>? value)
+    /// <param name="value">Null for a tombstone (an empty array is not one: it fails to parse).</param>
+    public static Decoded? Decode(byte[] key, byte[]? value)
     {
         var keyReader = new KafkaReader(key);
         var keyVersion = keyReader.ReadInt16();

@@ -6,25 +6,16 @@ using Xunit.Abstractions;
 namespace Broker.Broker.Tests.EndToEnd;
 
 /// <summary>One broker for the group bad-input tests, with no initial rebalance delay so raw joins answer at once.</summary>
-public sealed class GroupBroker : IAsyncLifetime
+public sealed class GroupBroker : SharedBroker
 {
-    private E2EBroker? _broker;
-
-    public E2EBroker Broker => _broker ?? throw new InvalidOperationException("The broker did not start.");
-
-    public async Task InitializeAsync()
+    protected override async Task<E2EBroker> StartAsync()
     {
-        _broker = await E2EBroker.StartAsync("group.initial.rebalance.delay.ms=0");
+        var broker = await E2EBroker.StartAsync("group.initial.rebalance.delay.ms=0");
         // As a client does first: FindCoordinator creates __consumer_offsets.
-        using var connection = await _broker.ConnectAsync();
+        using var connection = await broker.ConnectAsync();
         var found = await connection.RequestAsync<FindCoordinatorResponse>(new FindCoordinatorRequest { Key = "any", KeyType = 0 }, 3);
         Assert.Equal((short)ErrorCode.None, found.ErrorCode);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_broker is not null)
-            await _broker.DisposeAsync();
+        return broker;
     }
 }
 

@@ -4,13 +4,16 @@ using Xunit.Abstractions;
 namespace Broker.Broker.Tests.EndToEnd;
 
 /// <summary>One broker process shared by the tests of a class; each test uses topics of its own.</summary>
-public sealed class SharedBroker : IAsyncLifetime
+public class SharedBroker : IAsyncLifetime
 {
     private E2EBroker? _broker;
 
     public E2EBroker Broker => _broker ?? throw new InvalidOperationException("The shared broker did not start.");
 
-    public async Task InitializeAsync() => _broker = await E2EBroker.StartAsync();
+    public async Task InitializeAsync() => _broker = await StartAsync();
+
+    /// <summary>How the broker starts; a subclass may pass overrides or prepare it further.</summary>
+    protected virtual Task<E2EBroker> StartAsync() => E2EBroker.StartAsync();
 
     public async Task DisposeAsync()
     {

@@ -1,0 +1,236 @@
+using Broker.Groups;
+using Broker.Log;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Broker.Broker.Tests.Groups;
+
+/// <summary>
+/// The classic group state machine on a clock the test moves: sessions, join deadlines, the initial
+/// rebalance delay, static members, offset expiry and reloading from the log, with no sleeping.
+/// </summary>
+public sealed class GroupCoordinatorTests
+{
+    private const int Partitions = 4;
+    private const int Session = 10_000, Rebalance = 20_000;
+    private static readonly byte[] Metadata = [1, 2, 3];
+
+    private readonly InMemoryGroupLog _log = new();
+    private long _now = 1_000_000;
+
+    private GroupCoordinator NewCoordinator(GroupConfig? config = null)
+    {
+        var coordinator = new GroupCoordinator(_log, config ?? new GroupConfig(InitialRebalanceDelayMs: 0), () => _now, NullLogger.Instance);
+        coordinator.Own(Partitions, Enumerable.Range(0, Partitions));
+        return coordinator;
+    }
+
+    private static JoinParams Join(string group, string memberId = "", string? instance = null, string[]? protocols = null, string clientId = "client") =>
+        new(group, memberId, instance, Session, Rebalance, "consumer", (protocols ?? ["range"]).Select(p => (p, Metadata)).ToList(),
+            RequireKnownMemberId: false, clientId, "/127.0.0.1");
+
+    /// <summary>A member that joined alone and synced: generation <paramref name="expectedGeneration"/>, holding <paramref name="assignment"/>.</summary>
+    private static async Task<JoinGroupResponse> StableAloneAsync(GroupCoordinator coordinator, string group, byte[] assignment, string? instance = null)
+    {
+        var join = await coordinator.JoinAsync(Join(group, instance: instance));
+        Assert.Equal(ErrorCode.None, (ErrorCode)join.ErrorCode);
+        var sync = await coordinator.SyncAsync(group, join.GenerationId, join.MemberId, instance, null, null,
+            new Dictionary<string, byte[]> { [join.MemberId] = assignment });
+        Assert.Equal(assignment, sync.Assignment);
+        return join;
+    }
+
+    [Fact]
+    public async Task A_member_that_stops_heartbeating_is_removed_when_its_session_ends()
+    {
+        var coordinator = NewCoordinator();
+        var member = await StableAloneAsync(coordinator, "g", [9]);
+        _now += Session - 1;
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", member.GenerationId, member.MemberId, null));
+        _now += Session - 1;
+        coordinator.Tick();
+        Assert.Equal("Stable", coordinator.Describe("g").GroupState);
+        _now += 1;
+        coordinator.Tick();
+        Assert.Equal("Empty", coordinator.Describe("g").GroupState);
+        Assert.Equal(ErrorCode.UnknownMemberId, coordinator.Heartbeat("g", member.GenerationId, member.MemberId, null));
+    }
+
+    [Fact]
+    public async Task A_member_that_does_not_rejoin_within_the_rebalance_timeout_is_dropped()
+    {
+        var coordinator = NewCoordinator();
+        var first = await StableAloneAsync(coordinator, "g", [1]);
+        var secondJoin = coordinator.JoinAsync(Join("g", clientId: "second"));
+        Assert.False(secondJoin.IsCompleted); // waits for the first member to rejoin
+        Assert.Equal(ErrorCode.RebalanceInProgress, coordinator.Heartbeat("g", first.GenerationId, first.MemberId, null));
+
+        // The first member stays alive through heartbeats but never rejoins.
+        _now += Session - 1000;
+        Assert.Equal(ErrorCode.RebalanceInProgress, coordinator.Heartbeat("g", first.GenerationId, first.MemberId, null));
+        _now += Session - 1000;
+        Assert.Equal(ErrorCode.RebalanceInProgress, coordinator.Heartbeat("g", first.GenerationId, first.MemberId, null));
+        _now += Rebalance - 2 * (Session - 1000) - 1;
+        coordinator.Tick();
+        Assert.False(secondJoin.IsCompleted);
+        _now += 1;
+        coordinator.Tick();
+        var second = await secondJoin;
+        Assert.Equal((ErrorCode.None, 2, second.MemberId), ((ErrorCode)second.ErrorCode, second.GenerationId, second.Leader));
+        Assert.Equal([second.MemberId], second.Members.Select(m => m.MemberId));
+        Assert.Equal(ErrorCode.UnknownMemberId, coordinator.Heartbeat("g", first.GenerationId, first.MemberId, null));
+    }
+
+    [Fact]
+    public async Task Members_that_all_rejoin_form_the_next_generation_at_once_and_the_leader_assigns()
+    {
+        var coordinator = NewCoordinator();
+        var first = await StableAloneAsync(coordinator, "g", [1]);
+        var secondJoin = coordinator.JoinAsync(Join("g", clientId: "second"));
+        var firstRejoin = await coordinator.JoinAsync(Join("g", first.MemberId));
+        var second = await secondJoin;
+        Assert.Equal((2, 2, first.MemberId), (firstRejoin.GenerationId, second.GenerationId, firstRejoin.Leader));
+        Assert.Equal(2, firstRejoin.Members.Count);
+        Assert.Empty(second.Members);
+
+        var secondSync = coordinator.SyncAsync("g", 2, second.MemberId, null, null, null, new Dictionary<string, byte[]>());
+        Assert.False(secondSync.IsCompleted);
+        Assert.Equal(ErrorCode.RebalanceInProgress, Commit(coordinator, "g", first.MemberId, 2, 5));
+        var leaderSync = await coordinator.SyncAsync("g", 2, first.MemberId, null, null, null,
+            new Dictionary<string, byte[]> { [first.MemberId] = [10], [second.MemberId] = [20] });
+        Assert.Equal(new byte[] { 10 }, leaderSync.Assignment);
+        Assert.Equal(new byte[] { 20 }, (await secondSync).Assignment);
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", second.MemberId, 2, 5));
+    }
+
+    [Fact]
+    public async Task The_initial_rebalance_delay_holds_the_first_generation_for_late_members()
+    {
+        var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 3000));
+        var first = coordinator.JoinAsync(Join("g", clientId: "a"));
+        _now += 2000;
+        var second = coordinator.JoinAsync(Join("g", clientId: "b"));
+        _now += 2999; // the second member extended the wait by another delay
+        coordinator.Tick();
+        Assert.False(first.IsCompleted);
+        _now += 1;
+        coordinator.Tick();
+        Assert.Equal((1, 1), ((await first).GenerationId, (await second).GenerationId));
+        Assert.Equal(2, (await first).Members.Count + (await second).Members.Count);
+    }
+
+    [Fact]
+    public async Task The_most_voted_protocol_every_member_supports_is_chosen()
+    {
+        var coordinator = NewCoordinator();
+        var aId = (await coordinator.JoinAsync(Join("g", protocols: ["range", "roundrobin"], clientId: "a"))).MemberId;
+        var b = coordinator.JoinAsync(Join("g", protocols: ["roundrobin", "range"], clientId: "b"));
+        var c = coordinator.JoinAsync(Join("g", protocols: ["roundrobin"], clientId: "c"));
+        Assert.Equal(ErrorCode.InconsistentGroupProtocol, (ErrorCode)(await coordinator.JoinAsync(Join("g", protocols: ["sticky"]))).ErrorCode);
+        var aRejoin = await coordinator.JoinAsync(Join("g", aId, protocols: ["range", "roundrobin"]));
+        Assert.Equal("roundrobin roundrobin roundrobin", $"{aRejoin.ProtocolName} {(await b).ProtocolName} {(await c).ProtocolName}");
+    }
+
+    [Fact]
+    public async Task A_member_id_handed_out_with_MEMBER_ID_REQUIRED_lapses_after_the_session_timeout()
+    {
+        var coordinator = NewCoordinator();
+        var first = await coordinator.JoinAsync(Join("g") with { RequireKnownMemberId = true });
+        Assert.Equal(ErrorCode.MemberIdRequired, (ErrorCode)first.ErrorCode);
+        _now += Session;
+        coordinator.Tick();
+        Assert.Equal(ErrorCode.UnknownMemberId, (ErrorCode)(await coordinator.JoinAsync(Join("g", first.MemberId))).ErrorCode);
+        var again = await coordinator.JoinAsync(Join("g") with { RequireKnownMemberId = true });
+        var joined = await coordinator.JoinAsync(Join("g", again.MemberId));
+        Assert.Equal((ErrorCode.None, again.MemberId), ((ErrorCode)joined.ErrorCode, joined.MemberId));
+    }
+
+    [Fact]
+    public async Task A_static_member_rejoining_keeps_generation_and_assignment_and_fences_its_old_id()
+    {
+        var coordinator = NewCoordinator();
+        var old = await StableAloneAsync(coordinator, "g", [7], instance: "i1");
+        var rejoin = await coordinator.JoinAsync(Join("g", instance: "i1"));
+        Assert.Equal((ErrorCode.None, old.GenerationId, old.MemberId), ((ErrorCode)rejoin.ErrorCode, rejoin.GenerationId, rejoin.Leader));
+        Assert.NotEqual(old.MemberId, rejoin.MemberId);
+        var sync = await coordinator.SyncAsync("g", rejoin.GenerationId, rejoin.MemberId, "i1", null, null, new Dictionary<string, byte[]>());
+        Assert.Equal(new byte[] { 7 }, sync.Assignment);
+        Assert.Equal(ErrorCode.FencedInstanceId, coordinator.Heartbeat("g", old.GenerationId, old.MemberId, "i1"));
+        Assert.Equal("Stable", coordinator.Describe("g").GroupState);
+    }
+
+    [Fact]
+    public async Task Offsets_and_group_state_are_reloaded_from_the_log()
+    {
+        var coordinator = NewCoordinator();
+        var member = await StableAloneAsync(coordinator, "g", [5], instance: "i1");
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", member.MemberId, member.GenerationId, 42, "i1"));
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "solo", "", -1, 7));
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "solo", "", -1, 8));
+
+        var reloaded = NewCoordinator();
+        Assert.Equal(42, Offset(reloaded, "g"));
+        Assert.Equal(8, Offset(reloaded, "solo"));
+        var described = reloaded.Describe("g");
+        Assert.Equal(("Stable", "i1"), (described.GroupState, Assert.Single(described.Members).GroupInstanceId));
+        Assert.Equal(ErrorCode.None, reloaded.Heartbeat("g", member.GenerationId, member.MemberId, "i1"));
+
+        Assert.Equal(ErrorCode.None, reloaded.Leave("g", [(member.MemberId, null)]).Members.Single());
+        Assert.Equal(ErrorCode.None, reloaded.DeleteGroup("g"));
+        var afterDelete = NewCoordinator();
+        Assert.Equal("Dead", afterDelete.Describe("g").GroupState);
+        Assert.Equal(-1, Offset(afterDelete, "g"));
+    }
+
+    [Fact]
+    public async Task A_commit_is_not_acknowledged_when_its_append_fails()
+    {
+        var coordinator = NewCoordinator();
+        _log.FailWith = ErrorCode.NotCoordinator;
+        Assert.Equal(ErrorCode.NotCoordinator, Commit(coordinator, "g", "", -1, 3));
+        Assert.Equal(-1, Offset(coordinator, "g"));
+        _log.FailWith = ErrorCode.None;
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", "", -1, 3));
+        Assert.Equal(3, Offset(coordinator, "g"));
+    }
+
+    [Fact]
+    public async Task Offsets_of_a_group_empty_for_the_retention_period_expire_and_the_group_goes()
+    {
+        var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, OffsetsRetentionMs: 60_000, OffsetsRetentionCheckIntervalMs: 1000));
+        var member = await StableAloneAsync(coordinator, "g", [1]);
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", member.MemberId, member.GenerationId, 9));
+        _now += 120_000; // a live member keeps its group's offsets however old they are
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", member.GenerationId, member.MemberId, null));
+        coordinator.Tick();
+        Assert.Equal(9, Offset(coordinator, "g"));
+
+        coordinator.Leave("g", [(member.MemberId, null)]);
+        _now += 59_999;
+        coordinator.Tick();
+        Assert.Equal(9, Offset(coordinator, "g"));
+        _now += 1000;
+        coordinator.Tick();
+        Assert.Equal(-1, Offset(coordinator, "g"));
+        Assert.Equal("Dead", coordinator.Describe("g").GroupState);
+        Assert.Equal(-1, Offset(NewCoordinator(), "g"));
+    }
+
+    [Fact]
+    public async Task A_partition_this_node_does_not_lead_answers_NOT_COORDINATOR()
+    {
+        var coordinator = NewCoordinator();
+        var partition = Handlers.FindCoordinatorHandler.PartitionFor("g", Partitions);
+        coordinator.Disown(partition);
+        Assert.Equal(ErrorCode.NotCoordinator, (ErrorCode)(await coordinator.JoinAsync(Join("g"))).ErrorCode);
+        Assert.Equal(ErrorCode.NotCoordinator, Commit(coordinator, "g", "", -1, 1));
+    }
+
+    private static ErrorCode Commit(GroupCoordinator coordinator, string group, string memberId, int generation, long offset, string? instance = null) =>
+        coordinator.CommitOffsets(new OffsetCommitParams(group, generation, memberId, instance, -1,
+            [(new TopicPartition("t", 0), offset, -1, "")])).Single();
+
+    private static long Offset(GroupCoordinator coordinator, string group) =>
+        coordinator.FetchOffsets(group, [new TopicPartition("t", 0)]).Offsets.Single().Offset?.Offset ?? -1;
+}
