@@ -70,9 +70,9 @@ public sealed class ClassicGroup(string groupId, int partition, long now)
     {
         if (string.IsNullOrEmpty(protocolType) || protocols.Count == 0)
             return false;
-        var others = Members.Values.Where(m => m.MemberId != replacing).ToList();
-        if (others.Count == 0)
+        if (Members.Count == 0)
             return true;
+        var others = Members.Values.Where(m => m.MemberId != replacing).ToList();
         return protocolType == ProtocolType && protocols.Any(p => others.All(m => m.MetadataFor(p.Name) is not null));
     }
 

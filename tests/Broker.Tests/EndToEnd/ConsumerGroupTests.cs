@@ -107,6 +107,33 @@ public sealed class ConsumerGroupTests(ITestOutputHelper output) : EndToEndTest(
             second.Records.Concat(restarted.Records).Where(r => r.Offset >= 10).Select(r => (r.Partition, r.Offset)).Order());
     }
 
+    [Fact]
+    public async Task A_crashed_members_partitions_move_to_the_others_once_its_session_times_out()
+    {
+        await using var broker = Watch(await E2EBroker.StartAsync("group.initial.rebalance.delay.ms=0"));
+        var topic = UniqueTopic("crash-group");
+        const string group = "crash-group";
+        await broker.CreateTopicAsync(topic, Partitions);
+        await ProduceAsync(broker, topic, 0, 60);
+        string[] shortSession = ["--session-timeout-ms", "6000"];
+
+        using var survivor = GroupMember.Start(ScriptedClient.ConfluentKafka, broker, topic, group, "survivor", shortSession);
+        await survivor.WaitForAsync(m => m.LastAssignment.Length == Partitions, "all partitions while alone");
+        using var doomed = GroupMember.Start(ScriptedClient.KafkaJs, broker, topic, group, "doomed (kafkajs)", "--session-timeout", "6000");
+        await doomed.WaitForAsync(m => m.LastAssignment.Length == Partitions / 2, "half of the partitions");
+        await survivor.WaitForAsync(m => m.LastAssignment.Length == Partitions / 2, "the other half");
+        await WaitForConsumedAsync([survivor, doomed], 60, "the first records");
+
+        doomed.Crash();
+        var after = await ProduceAsync(broker, topic, 60, 60);
+        await survivor.WaitForAsync(m => m.LastAssignment.Length == Partitions, "the crashed member's partitions");
+        await survivor.WaitForAsync(m => m.Records.Count(r => r.Offset >= 10) >= after.Count, "every record produced after the crash");
+        await survivor.StopAsync();
+        Assert.Equal(after.Select(d => (d.Partition, d.Offset)).Order(),
+            survivor.Records.Where(r => r.Offset >= 10).Select(r => (r.Partition, r.Offset)).Order());
+        Assert.Contains($"of group {group} missed its session timeout (6000 ms)", broker.Logs);
+    }
+
     private static List<string> Describe(List<(string Event, int[] Partitions)> events) =>
         events.Select(e => $"{e.Event} [{string.Join(",", e.Partitions)}]").ToList();
 

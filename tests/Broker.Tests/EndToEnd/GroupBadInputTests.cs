@@ -5,20 +5,6 @@ using Xunit.Abstractions;
 
 namespace Broker.Broker.Tests.EndToEnd;
 
-/// <summary>One broker for the group bad-input tests, with no initial rebalance delay so raw joins answer at once.</summary>
-public sealed class GroupBroker : SharedBroker
-{
-    protected override async Task<E2EBroker> StartAsync()
-    {
-        var broker = await E2EBroker.StartAsync("group.initial.rebalance.delay.ms=0");
-        // As a client does first: FindCoordinator creates __consumer_offsets.
-        using var connection = await broker.ConnectAsync();
-        var found = await connection.RequestAsync<FindCoordinatorResponse>(new FindCoordinatorRequest { Key = "any", KeyType = 0 }, 3);
-        Assert.Equal((short)ErrorCode.None, found.ErrorCode);
-        return broker;
-    }
-}
-
 /// <summary>
 /// Group requests a client should never send, sent over the raw wire: each gets Kafka's error code,
 /// and the coordinator keeps serving the group and everyone else.

@@ -49,6 +49,9 @@ public sealed class GroupMember : IDisposable
             throw new Xunit.Sdk.XunitException($"{Name} failed:\n{result}");
     }
 
+    /// <summary>SIGKILL: the member vanishes without leaving; only its session timeout tells the group.</summary>
+    public void Crash() => _process.Kill();
+
     public override string ToString() => $"{Name}: {string.Join("\n", _process.Lines)}\nstderr:\n{_process.Stderr}";
 
     private IEnumerable<JsonNode> Parsed() => _process.Lines.Select(l => JsonNode.Parse(l)!);

@@ -1,0 +1,18 @@
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+
+namespace Broker.Broker.Tests.EndToEnd;
+
+/// <summary>One broker for a class of group tests, with no initial rebalance delay so joins answer at once, and __consumer_offsets already created.</summary>
+public sealed class GroupBroker : SharedBroker
+{
+    protected override async Task<E2EBroker> StartAsync()
+    {
+        var broker = await E2EBroker.StartAsync("group.initial.rebalance.delay.ms=0");
+        // As a client does first: FindCoordinator creates __consumer_offsets.
+        using var connection = await broker.ConnectAsync();
+        var found = await connection.RequestAsync<FindCoordinatorResponse>(new FindCoordinatorRequest { Key = "any", KeyType = 0 }, 3);
+        Assert.Equal((short)ErrorCode.None, found.ErrorCode);
+        return broker;
+    }
+}
