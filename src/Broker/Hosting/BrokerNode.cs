@@ -79,6 +79,9 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
 
             await using var lifecycleChannel = new ControllerChannel(active, $"node-{Config.NodeId}-lifecycle", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
             await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>());
+            var controllerRegistration = Config.IsController
+                ? ControllerRegistrar.RegisterAsync(Config, LocalControllerAddress(server), lifecycleChannel, _logger, stoppingToken)
+                : Task.CompletedTask;
             if (Config.IsBroker)
             {
                 var listeners = server.BoundEndpoints;
@@ -100,6 +103,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             }
             if (Config.IsBroker)
                 await lifecycle.ShutDownAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await controllerRegistration.ConfigureAwait(false);
             await server.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await maintenance.StopAsync().ConfigureAwait(false);
             // Flushes every log, writes checkpoints and the clean-shutdown marker: the next start skips recovery.
