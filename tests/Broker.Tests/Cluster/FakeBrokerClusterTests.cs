@@ -94,6 +94,22 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
             Assert.Equal([1, 2, 3], confluent.Select(p => (int)p["leader"]!).Order());
         }
 
+        using (var connection = await _node.ConnectAsync())
+        {
+            var partitions = await connection.RequestAsync<DescribeTopicPartitionsResponse>(new DescribeTopicPartitionsRequest
+            {
+                Topics = [new DescribeTopicPartitionsRequest.TopicRequest { Name = confluentTopic }],
+            }, 0);
+            var topic = Assert.Single(partitions.Topics);
+            Assert.Equal(3, topic.Partitions.Count);
+            Assert.All(topic.Partitions, p =>
+            {
+                Assert.Equal([1, 2, 3], p.ReplicaNodes.Order());
+                Assert.Equal(p.ReplicaNodes, p.IsrNodes);
+                Assert.Equal((p.ReplicaNodes[0], 0), (p.LeaderId, p.LeaderEpoch));
+            });
+        }
+
         var described = (await TopicsToolAsync("describe", "--topic", confluentTopic)).TrimEnd('\n').Split('\n');
         Assert.Matches("ReplicationFactor: 3", described[0]);
         foreach (var line in described.Skip(1))
