@@ -32,6 +32,7 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
     private Task? _loop;
     private long _epoch = -1;
     private volatile bool _wantShutDown;
+    private bool _waitingReported;
     private readonly TaskCompletionSource _shutDownAllowed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public BrokerLifecycleManager(BrokerConfig config, string clusterId, MetadataCache metadata, ControllerChannel channel, ILogger logger)
@@ -61,10 +62,14 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
     {
         if (_loop is null)
             return;
-        _wantShutDown = true;
-        _wakeUp.TrySetResult();
-        if (await Task.WhenAny(_shutDownAllowed.Task, Task.Delay(grace)).ConfigureAwait(false) != _shutDownAllowed.Task)
-            _logger.LogWarning("The controller did not confirm the controlled shutdown within {Grace}; stopping anyway", grace);
+        // A broker that was never unfenced leads nothing: there is nothing to hand over.
+        if (_unfenced.Task.IsCompleted)
+        {
+            _wantShutDown = true;
+            _wakeUp.TrySetResult();
+            if (await Task.WhenAny(_shutDownAllowed.Task, Task.Delay(grace)).ConfigureAwait(false) != _shutDownAllowed.Task)
+                _logger.LogWarning("The controller did not confirm the controlled shutdown within {Grace}; stopping anyway", grace);
+        }
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -79,6 +84,7 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
+        var failures = 0;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -86,13 +92,17 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
                 if (BrokerEpoch < 0)
                     await RegisterAsync(stop).ConfigureAwait(false);
                 var fenced = await HeartbeatAsync(stop).ConfigureAwait(false);
+                failures = 0;
                 // While fenced (catching up) or shutting down, ask again soon rather than a full interval later.
                 await WaitAsync(fenced || _wantShutDown ? _retryBackoff : _interval, stop).ConfigureAwait(false);
             }
             catch (ControllerUnavailableException e)
             {
-                _logger.LogWarning("Broker {Broker} cannot reach the controller: {Error}", _config.NodeId, e.Message);
-                await WaitAsync(_retryBackoff, stop).ConfigureAwait(false);
+                // One warning per outage, then quiet retries backing off up to the heartbeat interval.
+                _logger.Log(failures++ == 0 ? LogLevel.Warning : LogLevel.Debug,
+                    "Broker {Broker} cannot reach the controller: {Error}", _config.NodeId, e.Message);
+                var backoff = _retryBackoff * Math.Pow(2, Math.Min(failures - 1, 10));
+                await WaitAsync(backoff < _interval ? backoff : _interval, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -162,6 +172,12 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
         }
         if (!response.IsFenced && _unfenced.TrySetResult())
             _logger.LogInformation("Broker {Broker} is unfenced", _config.NodeId);
+        else if (response.IsFenced && !response.IsCaughtUp && !_waitingReported)
+        {
+            _waitingReported = true;
+            _logger.LogInformation("Broker {Broker} stays fenced until its metadata reaches offset {Epoch} (now at {Offset})",
+                _config.NodeId, BrokerEpoch, _metadata.Current.Offset);
+        }
         if (response.ShouldShutDown)
             _shutDownAllowed.TrySetResult();
         return response.IsFenced;
