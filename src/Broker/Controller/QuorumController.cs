@@ -138,14 +138,8 @@ public sealed class QuorumController
             {
                 if (ordered[i].PartitionIndex != i)
                     return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, "Partitions should be a consecutive 0-based integer sequence.");
-                var ids = ordered[i].BrokerIds;
-                if (ids.Count == 0 || ids.Distinct().Count() != ids.Count)
-                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Invalid replica list for partition {i}.");
-                if (ids.FirstOrDefault(id => !image.Brokers.ContainsKey(id), -1) is var unknown and not -1)
-                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Broker {unknown} is not registered.");
-                if (ids.All(id => live.All(b => b.Id != id)))
-                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment,
-                        $"All brokers specified in the manual partition assignment for partition {i} are fenced or in controlled shutdown.");
+                if (ManualAssignment.Check(ordered[i].BrokerIds, i, image, i == 0 ? null : ordered[0].BrokerIds.Count, live) is { } badAssignment)
+                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, badAssignment);
             }
             assignment = ordered.Select(a => (IReadOnlyList<int>)a.BrokerIds.ToArray()).ToArray();
         }

@@ -69,8 +69,11 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
     [Fact]
     public async Task Confluent_and_kafkajs_create_replication_factor_3_topics_over_three_brokers_and_see_replicas_isr_and_leaders()
     {
-        await FakeAsync(2);
-        await FakeAsync(3);
+        // kafkajs sends metadata requests to any broker it knows: the fakes' addresses relay to this node.
+        using var relay2 = new TcpRelay(_node.Port);
+        using var relay3 = new TcpRelay(_node.Port);
+        await FakeAsync(2, advertisedPort: relay2.Port);
+        await FakeAsync(3, advertisedPort: relay3.Port);
 
         var confluentTopic = UniqueTopic("rf3-confluent");
         Assert.Null(Error(await ConfluentOneAsync(_node, "create", "--topic", confluentTopic, "--partitions", "3", "--replication-factor", "3")));
@@ -128,9 +131,10 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
     [Fact]
     public async Task Produce_fetch_and_list_offsets_to_a_partition_led_by_another_broker_get_not_leader_or_follower()
     {
-        // Broker 2 advertises this node's own address, so librdkafka's produce for partition 0 reaches
-        // a node that does not lead it; its retries give up with the broker's error.
-        await FakeAsync(2, advertisedPort: _node.Port);
+        // Broker 2's address relays to this node, so librdkafka's produce for partition 0 reaches a
+        // node that does not lead it.
+        using var relay = new TcpRelay(_node.Port);
+        await FakeAsync(2, advertisedPort: relay.Port);
         var topic = UniqueTopic("led-elsewhere");
         using (var connection = await _node.ConnectAsync())
         {

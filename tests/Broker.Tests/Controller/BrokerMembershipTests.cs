@@ -133,7 +133,8 @@ public sealed class BrokerMembershipTests
     {
         var harness = await ControllerHarness.StartAsync();
         await harness.StartBrokersAsync(1, 2, 3);
-        await harness.CreateTopicAsync("t", [2, 3], [2]);
+        await harness.CreateTopicAsync("t", [2, 3]);
+        await harness.CreateTopicAsync("solo", [2]);
 
         var outcome = await harness.HeartbeatAsync(2, wantShutDown: true);
         Assert.True(outcome.ShouldShutDown);
@@ -142,7 +143,7 @@ public sealed class BrokerMembershipTests
         Assert.Equal(3, moved.Leader);
         Assert.Equal([3], moved.Isr);
         // Nowhere else to go: the leader stays rather than leaving the partition unavailable.
-        Assert.Equal(2, harness.Partition("t", 1).Leader);
+        Assert.Equal(2, harness.Partition("solo", 0).Leader);
 
         var placed = await harness.CreateTopicAsync("later", 4, 2);
         Assert.Equal(ErrorCode.None, (ErrorCode)placed.ErrorCode);
