@@ -23,7 +23,7 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
 
     public async Task InitializeAsync() =>
         // A short session so that fencing shows within the test's deadline.
-        _node = Watch(await E2EBroker.StartAsync("broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=250"));
+        _node = Watch(await E2EBroker.StartAsync("broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=250", "broker.rack=east"));
 
     public async Task DisposeAsync()
     {
@@ -117,6 +117,25 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
         Assert.Matches("ReplicationFactor: 3", described[0]);
         foreach (var line in described.Skip(1))
             Assert.Matches(@"^\tTopic: \S+\tPartition: \d\tLeader: (\d)\tReplicas: \1,\d,\d\tIsr: \1,\d,\d", line);
+    }
+
+    [Fact]
+    public async Task Replicas_of_a_topic_are_spread_across_racks()
+    {
+        using var relay2 = new TcpRelay(_node.Port);
+        using var relay3 = new TcpRelay(_node.Port);
+        using var relay4 = new TcpRelay(_node.Port);
+        await FakeAsync(2, "east", relay2.Port);
+        await FakeAsync(3, "west", relay3.Port);
+        await FakeAsync(4, "west", relay4.Port);
+        var rackOf = new Dictionary<int, string> { [1] = "east", [2] = "east", [3] = "west", [4] = "west" };
+
+        var topic = UniqueTopic("racks");
+        Assert.Null(Error(await ConfluentOneAsync(_node, "create", "--topic", topic, "--partitions", "8", "--replication-factor", "2")));
+        var partitions = await ConfluentAsync(_node, "describe-topic", "--topic", topic);
+        Assert.Equal(8, partitions.Count);
+        Assert.All(partitions, p => Assert.Equal(["east", "west"], Ints(p["replicas"]).Select(r => rackOf[r]).Order()));
+        Assert.Equal([1, 2, 3, 4], partitions.Select(p => (int)p["leader"]!).Distinct().Order());
     }
 
     [Fact]

@@ -151,6 +151,20 @@ public sealed class BrokerMembershipTests
     }
 
     [Fact]
+    public async Task A_broker_that_asks_to_be_fenced_is_fenced_and_its_leaderships_move()
+    {
+        var harness = await ControllerHarness.StartAsync();
+        await harness.StartBrokersAsync(1, 2);
+        await harness.CreateTopicAsync("t", [2, 1]);
+
+        var outcome = await harness.HeartbeatAsync(2, wantFence: true);
+        Assert.True(outcome.IsFenced);
+        Assert.True(harness.Broker(2).Fenced);
+        Assert.Equal(1, harness.Partition("t", 0).Leader);
+        Assert.Equal([1], harness.Partition("t", 0).Isr);
+    }
+
+    [Fact]
     public async Task A_fenced_broker_that_wants_to_shut_down_may_do_so_at_once()
     {
         var harness = await ControllerHarness.StartAsync();
