@@ -9,6 +9,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Broker.Hosting;
 
+/// <summary>The controller refused this broker for good (not a transient failure worth retrying).</summary>
+public sealed class BrokerRegistrationRefusedException(string message) : Exception(message);
+
 /// <summary>
 /// This broker's life as the controller sees it, driven over the network as Kafka's brokers do
 /// (in a combined node the controller is this process, reached on its own controller listener):
@@ -63,7 +66,7 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
         if (_loop is null)
             return;
         // A broker that was never unfenced leads nothing: there is nothing to hand over.
-        if (_unfenced.Task.IsCompleted)
+        if (_unfenced.Task.IsCompletedSuccessfully)
         {
             _wantShutDown = true;
             _wakeUp.TrySetResult();
@@ -139,6 +142,15 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
         foreach (var f in new FeatureLevels().Supported)
             request.Features.Add(new BrokerRegistrationRequest.Feature { Name = f.Name, MinSupportedVersion = f.Min, MaxSupportedVersion = f.Max });
         var response = await _channel.SendAsync<BrokerRegistrationResponse>(request, stop).ConfigureAwait(false);
+        if ((ErrorCode)response.ErrorCode == ErrorCode.InconsistentClusterId)
+        {
+            // Retrying cannot help: this node's storage belongs to another cluster than the controller's.
+            _unfenced.TrySetException(new BrokerRegistrationRefusedException(
+                $"The controller refused broker {_config.NodeId}: its cluster id is not {_clusterId} (INCONSISTENT_CLUSTER_ID). " +
+                "This node's storage was formatted for another cluster; check controller.quorum.voters and the cluster id used to format."));
+            await _stop.CancelAsync().ConfigureAwait(false);
+            stop.ThrowIfCancellationRequested();
+        }
         if (response.ErrorCode != 0)
         {
             _logger.LogWarning("Broker {Broker} registration refused: {Error}; retrying", _config.NodeId, (ErrorCode)response.ErrorCode);

@@ -14,16 +14,8 @@ namespace Broker.Broker.Tests.Cluster;
 /// </summary>
 public sealed class BrokerOnlyNodeTests(ITestOutputHelper output) : EndToEndTest(output)
 {
-    [Fact]
-    public async Task A_broker_only_node_registers_with_the_remote_controller_and_forwards_create_topics_to_it()
-    {
-        await using var controller = Watch(await E2EBroker.StartAsync());
-        using var connection = await controller.ConnectAsync();
-        var clusterId = (await connection.RequestAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, 12)).ClusterId!;
-
-        using var root = new TempDirectory();
-        var port = FreePorts.Next();
-        var properties = root.WriteFile("server.properties", string.Join("\n",
+    private static string BrokerOnlyProperties(TempDirectory root, int port, E2EBroker controller) =>
+        root.WriteFile("server.properties", string.Join("\n",
         [
             "process.roles=broker",
             "node.id=5",
@@ -33,9 +25,45 @@ public sealed class BrokerOnlyNodeTests(ITestOutputHelper output) : EndToEndTest
             $"controller.quorum.voters=1@127.0.0.1:{controller.ControllerPort}",
             $"log.dirs={root.Sub("data")}",
         ]) + "\n");
+
+    /// <summary>The node's output is read asynchronously: wait for the line with a deadline.</summary>
+    private static async Task LogsShowAsync(E2EBroker node, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!node.Logs.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"\"{text}\" not logged\n{node.Logs}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_broker_formatted_for_another_cluster_is_refused_by_the_controller_and_exits_with_a_clear_message()
+    {
+        await using var controller = Watch(await E2EBroker.StartAsync());
+        using var root = new TempDirectory();
+        var properties = BrokerOnlyProperties(root, FreePorts.Next(), controller);
+        var otherCluster = global::Broker.Storage.ClusterId.Generate();
+        using var broker = BrokerProcess.Start(root.Path, new Dictionary<string, string> { ["CLUSTER_ID"] = otherCluster }, properties);
+        Assert.Equal(1, await broker.WaitForExitAsync());
+        Assert.Contains("INCONSISTENT_CLUSTER_ID", broker.Stderr);
+        Assert.Contains($"its cluster id is not {otherCluster}", broker.Stderr);
+        await LogsShowAsync(controller, $"got cluster ID {otherCluster}");
+    }
+
+    [Fact]
+    public async Task A_broker_only_node_registers_with_the_remote_controller_and_forwards_create_topics_to_it()
+    {
+        await using var controller = Watch(await E2EBroker.StartAsync());
+        using var connection = await controller.ConnectAsync();
+        var clusterId = (await connection.RequestAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, 12)).ClusterId!;
+
+        using var root = new TempDirectory();
+        var port = FreePorts.Next();
+        var properties = BrokerOnlyProperties(root, port, controller);
         using var broker = BrokerProcess.Start(root.Path, new Dictionary<string, string> { ["CLUSTER_ID"] = clusterId }, properties);
         await broker.WaitForOutputAsync("Broker 5 stays fenced until its metadata reaches offset");
-        Assert.Contains("Registered broker 5", controller.Logs);
+        await LogsShowAsync(controller, "Registered broker 5");
         var brokers = (await connection.RequestAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, 12)).Brokers;
         Assert.Equal([1], brokers.Select(b => b.NodeId));
 
