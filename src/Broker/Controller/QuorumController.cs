@@ -13,27 +13,15 @@ namespace Broker.Controller;
 /// them through the metadata log, one change at a time (a single-writer event loop, as in Kafka).
 /// The image is only updated from committed records, so what a client is told exists survives a crash.
 /// </summary>
-public sealed class QuorumController
+/// <param name="clock">Drives broker session expiry; tests pass a manual clock.</param>
+public sealed class QuorumController(IMetadataLog log, MetadataCache cache, BrokerConfig config, ILogger logger, TimeProvider? clock = null)
 {
     private readonly SemaphoreSlim _loop = new(1, 1);
-    private readonly IMetadataLog log;
-    private readonly MetadataCache cache;
-    private readonly BrokerConfig config;
-    private readonly ILogger logger;
-
-    /// <param name="clock">Drives broker session expiry; tests pass a manual clock.</param>
-    public QuorumController(IMetadataLog log, MetadataCache cache, BrokerConfig config, ILogger logger, TimeProvider? clock = null)
-    {
-        this.log = log;
-        this.cache = cache;
-        this.config = config;
-        this.logger = logger;
-        var sessionTimeout = TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms"));
-        Brokers = new BrokerMembership(this, new BrokerSessions(clock ?? TimeProvider.System, sessionTimeout), logger);
-    }
+    private BrokerMembership? _brokers;
 
     /// <summary>Registration, heartbeats and fencing of brokers.</summary>
-    public BrokerMembership Brokers { get; }
+    public BrokerMembership Brokers => LazyInitializer.EnsureInitialized(ref _brokers, () => new BrokerMembership(this,
+        new BrokerSessions(clock ?? TimeProvider.System, TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms"))), logger));
 
     public MetadataImage Image => cache.Current;
 
