@@ -168,7 +168,7 @@ public sealed class BrokerMembership
     }
 
     /// <summary>Where new replicas may go: registered, unfenced brokers that are not shutting down.</summary>
-    internal IReadOnlyList<BrokerImage> PlacementCandidates(MetadataImage image) =>
+    public IReadOnlyList<BrokerImage> PlacementCandidates(MetadataImage image) =>
         image.Brokers.Values.Where(b => Usable(image, b.Id)).OrderBy(b => b.Id).ToArray();
 
     /// <summary>A broker can lead or join an ISR when it is registered, unfenced and not shutting down.</summary>

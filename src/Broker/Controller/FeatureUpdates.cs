@@ -11,7 +11,7 @@ public sealed record FeatureUpdateResult(string Feature, ErrorCode Error, string
 
 /// <summary>
 /// UpdateFeatures decided against the image: each requested level must be one this controller and
-/// every registered broker supports; lowering a level needs a downgrade type, and metadata.version
+/// every registered broker (as it registered) supports; lowering a level needs a downgrade type, and metadata.version
 /// cannot be lowered at all (as in Kafka 4). kraft.version belongs to the Raft quorum.
 /// </summary>
 public static class FeatureUpdates
@@ -55,6 +55,12 @@ public static class FeatureUpdates
             return "metadata.version cannot be removed.";
         if (level != 0 && (level < range.Min || level > range.Max))
             return $"Invalid update version {level} for feature {feature}. The controller only supports versions {range.Min}-{range.Max}.";
+        foreach (var broker in image.Brokers.Values.OrderBy(b => b.Id))
+        {
+            var (min, max) = broker.SupportedFeatures.TryGetValue(feature, out var r) ? r : ((short)0, (short)0);
+            if (level != 0 && (level < min || level > max))
+                return $"Invalid update version {level} for feature {feature}. Broker {broker.Id} only supports versions {min}-{max}.";
+        }
         return null;
     }
 

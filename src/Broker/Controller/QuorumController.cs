@@ -13,27 +13,15 @@ namespace Broker.Controller;
 /// them through the metadata log, one change at a time (a single-writer event loop, as in Kafka).
 /// The image is only updated from committed records, so what a client is told exists survives a crash.
 /// </summary>
-public sealed class QuorumController
+/// <param name="clock">Drives broker session expiry; tests pass a manual clock.</param>
+public sealed class QuorumController(IMetadataLog log, MetadataCache cache, BrokerConfig config, ILogger logger, TimeProvider? clock = null)
 {
     private readonly SemaphoreSlim _loop = new(1, 1);
-    private readonly IMetadataLog log;
-    private readonly MetadataCache cache;
-    private readonly BrokerConfig config;
-    private readonly ILogger logger;
-
-    /// <param name="clock">Drives broker session expiry; tests pass a manual clock.</param>
-    public QuorumController(IMetadataLog log, MetadataCache cache, BrokerConfig config, ILogger logger, TimeProvider? clock = null)
-    {
-        this.log = log;
-        this.cache = cache;
-        this.config = config;
-        this.logger = logger;
-        var sessionTimeout = TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms"));
-        Brokers = new BrokerMembership(this, new BrokerSessions(clock ?? TimeProvider.System, sessionTimeout), logger);
-    }
+    private BrokerMembership? _brokers;
 
     /// <summary>Registration, heartbeats and fencing of brokers.</summary>
-    public BrokerMembership Brokers { get; }
+    public BrokerMembership Brokers => LazyInitializer.EnsureInitialized(ref _brokers, () => new BrokerMembership(this,
+        new BrokerSessions(clock ?? TimeProvider.System, TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms"))), logger));
 
     public MetadataImage Image => cache.Current;
 
@@ -138,14 +126,8 @@ public sealed class QuorumController
             {
                 if (ordered[i].PartitionIndex != i)
                     return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, "Partitions should be a consecutive 0-based integer sequence.");
-                var ids = ordered[i].BrokerIds;
-                if (ids.Count == 0 || ids.Distinct().Count() != ids.Count)
-                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Invalid replica list for partition {i}.");
-                if (ids.FirstOrDefault(id => !image.Brokers.ContainsKey(id), -1) is var unknown and not -1)
-                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Broker {unknown} is not registered.");
-                if (ids.All(id => live.All(b => b.Id != id)))
-                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment,
-                        $"All brokers specified in the manual partition assignment for partition {i} are fenced or in controlled shutdown.");
+                if (ManualAssignment.Check(ordered[i].BrokerIds, i, image, i == 0 ? null : ordered[0].BrokerIds.Count, live) is { } badAssignment)
+                    return Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, badAssignment);
             }
             assignment = ordered.Select(a => (IReadOnlyList<int>)a.BrokerIds.ToArray()).ToArray();
         }

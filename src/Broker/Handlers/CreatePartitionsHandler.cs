@@ -1,3 +1,4 @@
+using Broker.Controller;
 using Broker.Hosting;
 using Broker.Metadata;
 using Broker.Network;
@@ -44,26 +45,17 @@ public sealed class CreatePartitionsHandler(BrokerServices services) : ApiHandle
     }
 
     /// <summary>
-    /// The per-replica checks Kafka makes of a manual assignment, worded as Kafka words them; counts
-    /// against the topic are left to the controller, which sees the image it changes.
+    /// The per-replica checks Kafka makes of a manual assignment; counts against the topic are left
+    /// to the controller, which sees the image it changes.
     /// </summary>
-    private static string? CheckAssignments(CreatePartitionsRequest.CreatePartitionsTopic topic, MetadataImage image)
+    private string? CheckAssignments(CreatePartitionsRequest.CreatePartitionsTopic topic, MetadataImage image)
     {
         if (topic.Assignments is not { } assignments || image.Topic(topic.Name) is not { Partitions.Count: > 0 } existing)
             return null;
-        var replication = existing.Partitions[0].Replicas.Count;
-        foreach (var assignment in assignments)
-        {
-            var ids = assignment.BrokerIds;
-            if (ids.Count == 0)
-                return "The manual partition assignment includes an empty replica list.";
-            if (ids.GroupBy(id => id).FirstOrDefault(g => g.Count() > 1) is { } twice)
-                return $"The manual partition assignment includes the broker {twice.Key} more than once.";
-            if (ids.FirstOrDefault(id => !image.Brokers.ContainsKey(id), -1) is var unknown and not -1)
-                return $"The manual partition assignment includes broker {unknown}, but no such broker is registered.";
-            if (ids.Count != replication)
-                return $"The manual partition assignment includes a partition with {ids.Count} replica(s), but this is not consistent with previous partitions, which have {replication} replica(s).";
-        }
+        var usable = services.Controller.Brokers.PlacementCandidates(image);
+        for (var i = 0; i < assignments.Count; i++)
+            if (ManualAssignment.Check(assignments[i].BrokerIds, existing.Partitions.Count + i, image, existing.Partitions[0].Replicas.Count, usable) is { } invalid)
+                return invalid;
         return null;
     }
 

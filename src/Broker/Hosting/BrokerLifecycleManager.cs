@@ -9,6 +9,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Broker.Hosting;
 
+/// <summary>The controller refused this broker for good (not a transient failure worth retrying).</summary>
+public sealed class BrokerRegistrationRefusedException(string message) : Exception(message);
+
 /// <summary>
 /// This broker's life as the controller sees it, driven over the network as Kafka's brokers do
 /// (in a combined node the controller is this process, reached on its own controller listener):
@@ -32,6 +35,7 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
     private Task? _loop;
     private long _epoch = -1;
     private volatile bool _wantShutDown;
+    private bool _waitingReported;
     private readonly TaskCompletionSource _shutDownAllowed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public BrokerLifecycleManager(BrokerConfig config, string clusterId, MetadataCache metadata, ControllerChannel channel, ILogger logger)
@@ -61,10 +65,14 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
     {
         if (_loop is null)
             return;
-        _wantShutDown = true;
-        _wakeUp.TrySetResult();
-        if (await Task.WhenAny(_shutDownAllowed.Task, Task.Delay(grace)).ConfigureAwait(false) != _shutDownAllowed.Task)
-            _logger.LogWarning("The controller did not confirm the controlled shutdown within {Grace}; stopping anyway", grace);
+        // A broker that was never unfenced leads nothing: there is nothing to hand over.
+        if (_unfenced.Task.IsCompletedSuccessfully)
+        {
+            _wantShutDown = true;
+            _wakeUp.TrySetResult();
+            if (await Task.WhenAny(_shutDownAllowed.Task, Task.Delay(grace)).ConfigureAwait(false) != _shutDownAllowed.Task)
+                _logger.LogWarning("The controller did not confirm the controlled shutdown within {Grace}; stopping anyway", grace);
+        }
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -79,6 +87,7 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken stop)
     {
+        var failures = 0;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -86,13 +95,17 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
                 if (BrokerEpoch < 0)
                     await RegisterAsync(stop).ConfigureAwait(false);
                 var fenced = await HeartbeatAsync(stop).ConfigureAwait(false);
+                failures = 0;
                 // While fenced (catching up) or shutting down, ask again soon rather than a full interval later.
                 await WaitAsync(fenced || _wantShutDown ? _retryBackoff : _interval, stop).ConfigureAwait(false);
             }
             catch (ControllerUnavailableException e)
             {
-                _logger.LogWarning("Broker {Broker} cannot reach the controller: {Error}", _config.NodeId, e.Message);
-                await WaitAsync(_retryBackoff, stop).ConfigureAwait(false);
+                // One warning per outage, then quiet retries backing off up to the heartbeat interval.
+                _logger.Log(failures++ == 0 ? LogLevel.Warning : LogLevel.Debug,
+                    "Broker {Broker} cannot reach the controller: {Error}", _config.NodeId, e.Message);
+                var backoff = _retryBackoff * Math.Pow(2, Math.Min(failures - 1, 10));
+                await WaitAsync(backoff < _interval ? backoff : _interval, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -129,6 +142,15 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
         foreach (var f in new FeatureLevels().Supported)
             request.Features.Add(new BrokerRegistrationRequest.Feature { Name = f.Name, MinSupportedVersion = f.Min, MaxSupportedVersion = f.Max });
         var response = await _channel.SendAsync<BrokerRegistrationResponse>(request, stop).ConfigureAwait(false);
+        if ((ErrorCode)response.ErrorCode == ErrorCode.InconsistentClusterId)
+        {
+            // Retrying cannot help: this node's storage belongs to another cluster than the controller's.
+            _unfenced.TrySetException(new BrokerRegistrationRefusedException(
+                $"The controller refused broker {_config.NodeId}: its cluster id is not {_clusterId} (INCONSISTENT_CLUSTER_ID). " +
+                "This node's storage was formatted for another cluster; check controller.quorum.voters and the cluster id used to format."));
+            await _stop.CancelAsync().ConfigureAwait(false);
+            stop.ThrowIfCancellationRequested();
+        }
         if (response.ErrorCode != 0)
         {
             _logger.LogWarning("Broker {Broker} registration refused: {Error}; retrying", _config.NodeId, (ErrorCode)response.ErrorCode);
@@ -162,6 +184,12 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
         }
         if (!response.IsFenced && _unfenced.TrySetResult())
             _logger.LogInformation("Broker {Broker} is unfenced", _config.NodeId);
+        else if (response.IsFenced && !response.IsCaughtUp && !_waitingReported)
+        {
+            _waitingReported = true;
+            _logger.LogInformation("Broker {Broker} stays fenced until its metadata reaches offset {Epoch} (now at {Offset})",
+                _config.NodeId, BrokerEpoch, _metadata.Current.Offset);
+        }
         if (response.ShouldShutDown)
             _shutDownAllowed.TrySetResult();
         return response.IsFenced;

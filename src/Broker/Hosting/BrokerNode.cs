@@ -87,27 +87,33 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
 
             await using var lifecycleChannel = new ControllerChannel(active, $"node-{Config.NodeId}-lifecycle", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
             await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>());
-            if (Config.IsBroker)
-            {
-                var listeners = server.BoundEndpoints;
-                var endpoints = Config.AdvertisedBrokerListeners.Select(l => new BrokerEndpoint(
-                    l.ListenerName, AdvertisedHost(l), l.Port == 0 && listeners.TryGetValue(l.ListenerName, out var b) ? b.Port : l.Port,
-                    SecurityProtocolCode(l.ListenerName))).ToArray();
-                lifecycle.Start(endpoints);
-                await lifecycle.Unfenced.WaitAsync(stoppingToken).ConfigureAwait(false);
-            }
-
-            _started.TrySetResult();
-            _logger.LogInformation("Node {NodeId} started", Config.NodeId);
+            var controllerRegistration = Config.IsController
+                ? ControllerRegistrar.RegisterAsync(Config, LocalControllerAddress(server), lifecycleChannel, _logger, stoppingToken)
+                : Task.CompletedTask;
             try
             {
+                if (Config.IsBroker)
+                {
+                    var listeners = server.BoundEndpoints;
+                    var endpoints = Config.AdvertisedBrokerListeners.Select(l => new BrokerEndpoint(
+                        l.ListenerName, AdvertisedHost(l), l.Port == 0 && listeners.TryGetValue(l.ListenerName, out var b) ? b.Port : l.Port,
+                        SecurityProtocolCode(l.ListenerName))).ToArray();
+                    lifecycle.Start(endpoints);
+                    // Started means serving as an unfenced broker, as clients only see unfenced brokers.
+                    await lifecycle.Unfenced.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+                _started.TrySetResult();
+                _logger.LogInformation("Node {NodeId} started", Config.NodeId);
                 await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopped, possibly before the controller unfenced this broker: still a graceful stop.
+                _started.TrySetCanceled(stoppingToken);
             }
             if (Config.IsBroker)
                 await lifecycle.ShutDownAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await controllerRegistration.ConfigureAwait(false);
             await server.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await maintenance.StopAsync().ConfigureAwait(false);
             await groupTicker.DisposeAsync().ConfigureAwait(false);

@@ -67,7 +67,10 @@ public static class MetadataImageBuilder
                 case RegisterBrokerRecord b:
                     brokers[b.BrokerId] = new BrokerImage(b.BrokerId, b.BrokerEpoch,
                         b.EndPoints.Select(e => new BrokerEndpoint(e.Name, e.Host, e.Port, e.SecurityProtocol)).ToArray(),
-                        b.Rack, b.Fenced, b.IncarnationId);
+                        b.Rack, b.Fenced, b.IncarnationId)
+                    {
+                        SupportedFeatures = b.Features.ToDictionary(f => f.Name, f => (f.MinSupportedVersion, f.MaxSupportedVersion), StringComparer.Ordinal),
+                    };
                     break;
                 case UnregisterBrokerRecord u:
                     brokers.Remove(u.BrokerId);

@@ -33,9 +33,13 @@ public sealed class FakeBroker : IAsyncDisposable
     public long Epoch { get; private set; } = -1;
 
     /// <summary>Registers broker <paramref name="id"/> and heartbeats until the controller unfences it, then keeps heartbeating.</summary>
-    public static async Task<FakeBroker> StartAsync(E2EBroker node, string clusterId, int id, string? rack = null, int? advertisedPort = null)
+    public static Task<FakeBroker> StartAsync(E2EBroker node, string clusterId, int id, string? rack = null, int? advertisedPort = null) =>
+        StartAsync(node.ControllerPort, () => node.Logs, clusterId, id, rack, advertisedPort);
+
+    /// <summary>As above, against any node's controller listener; <paramref name="logs"/> explains a failure.</summary>
+    public static async Task<FakeBroker> StartAsync(int controllerPort, Func<string> logs, string clusterId, int id, string? rack = null, int? advertisedPort = null)
     {
-        var connection = await KafkaConnection.ConnectAsync(node.ControllerPort);
+        var connection = await KafkaConnection.ConnectAsync(controllerPort);
         var broker = new FakeBroker(id, connection, advertisedPort ?? FreePorts.Next());
         var request = new BrokerRegistrationRequest { BrokerId = id, ClusterId = clusterId, IncarnationId = Uuid.Random(), Rack = rack };
         request.Listeners.Add(new BrokerRegistrationRequest.Listener { Name = "PLAINTEXT", Host = "127.0.0.1", Port = (ushort)broker.Port, SecurityProtocol = 0 });
@@ -44,13 +48,13 @@ public sealed class FakeBroker : IAsyncDisposable
             Name = FeatureLevels.MetadataVersion, MinSupportedVersion = FeatureLevels.MinimumMetadataVersion, MaxSupportedVersion = FeatureLevels.LatestMetadataVersion,
         });
         var registered = await connection.RequestAsync<BrokerRegistrationResponse>(request, 4);
-        Assert.True(registered.ErrorCode == 0, $"registration of fake broker {id}: {(ErrorCode)registered.ErrorCode}\n{node.Logs}");
+        Assert.True(registered.ErrorCode == 0, $"registration of fake broker {id}: {(ErrorCode)registered.ErrorCode}\n{logs()}");
         broker.Epoch = registered.BrokerEpoch;
 
         var deadline = DateTime.UtcNow + KafkaConnection.Deadline;
         while ((await broker.HeartbeatAsync()).IsFenced)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"fake broker {id} was not unfenced\n{node.Logs}");
+            Assert.True(DateTime.UtcNow < deadline, $"fake broker {id} was not unfenced\n{logs()}");
             await Task.Delay(50);
         }
         broker._heartbeats = broker.HeartbeatLoopAsync(broker._stop.Token);

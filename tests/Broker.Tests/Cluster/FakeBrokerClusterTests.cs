@@ -23,7 +23,7 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
 
     public async Task InitializeAsync() =>
         // A short session so that fencing shows within the test's deadline.
-        _node = Watch(await E2EBroker.StartAsync("broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=250"));
+        _node = Watch(await E2EBroker.StartAsync("broker.session.timeout.ms=2000", "broker.heartbeat.interval.ms=250", "broker.rack=east"));
 
     public async Task DisposeAsync()
     {
@@ -69,8 +69,11 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
     [Fact]
     public async Task Confluent_and_kafkajs_create_replication_factor_3_topics_over_three_brokers_and_see_replicas_isr_and_leaders()
     {
-        await FakeAsync(2);
-        await FakeAsync(3);
+        // kafkajs sends metadata requests to any broker it knows: the fakes' addresses relay to this node.
+        using var relay2 = new TcpRelay(_node.Port);
+        using var relay3 = new TcpRelay(_node.Port);
+        await FakeAsync(2, advertisedPort: relay2.Port);
+        await FakeAsync(3, advertisedPort: relay3.Port);
 
         var confluentTopic = UniqueTopic("rf3-confluent");
         Assert.Null(Error(await ConfluentOneAsync(_node, "create", "--topic", confluentTopic, "--partitions", "3", "--replication-factor", "3")));
@@ -94,10 +97,45 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
             Assert.Equal([1, 2, 3], confluent.Select(p => (int)p["leader"]!).Order());
         }
 
+        using (var connection = await _node.ConnectAsync())
+        {
+            var partitions = await connection.RequestAsync<DescribeTopicPartitionsResponse>(new DescribeTopicPartitionsRequest
+            {
+                Topics = [new DescribeTopicPartitionsRequest.TopicRequest { Name = confluentTopic }],
+            }, 0);
+            var topic = Assert.Single(partitions.Topics);
+            Assert.Equal(3, topic.Partitions.Count);
+            Assert.All(topic.Partitions, p =>
+            {
+                Assert.Equal([1, 2, 3], p.ReplicaNodes.Order());
+                Assert.Equal(p.ReplicaNodes, p.IsrNodes);
+                Assert.Equal((p.ReplicaNodes[0], 0), (p.LeaderId, p.LeaderEpoch));
+            });
+        }
+
         var described = (await TopicsToolAsync("describe", "--topic", confluentTopic)).TrimEnd('\n').Split('\n');
         Assert.Matches("ReplicationFactor: 3", described[0]);
         foreach (var line in described.Skip(1))
             Assert.Matches(@"^\tTopic: \S+\tPartition: \d\tLeader: (\d)\tReplicas: \1,\d,\d\tIsr: \1,\d,\d", line);
+    }
+
+    [Fact]
+    public async Task Replicas_of_a_topic_are_spread_across_racks()
+    {
+        using var relay2 = new TcpRelay(_node.Port);
+        using var relay3 = new TcpRelay(_node.Port);
+        using var relay4 = new TcpRelay(_node.Port);
+        await FakeAsync(2, "east", relay2.Port);
+        await FakeAsync(3, "west", relay3.Port);
+        await FakeAsync(4, "west", relay4.Port);
+        var rackOf = new Dictionary<int, string> { [1] = "east", [2] = "east", [3] = "west", [4] = "west" };
+
+        var topic = UniqueTopic("racks");
+        Assert.Null(Error(await ConfluentOneAsync(_node, "create", "--topic", topic, "--partitions", "8", "--replication-factor", "2")));
+        var partitions = await ConfluentAsync(_node, "describe-topic", "--topic", topic);
+        Assert.Equal(8, partitions.Count);
+        Assert.All(partitions, p => Assert.Equal(["east", "west"], Ints(p["replicas"]).Select(r => rackOf[r]).Order()));
+        Assert.Equal([1, 2, 3, 4], partitions.Select(p => (int)p["leader"]!).Distinct().Order());
     }
 
     [Fact]
@@ -112,9 +150,10 @@ public sealed class FakeBrokerClusterTests(ITestOutputHelper output) : EndToEndT
     [Fact]
     public async Task Produce_fetch_and_list_offsets_to_a_partition_led_by_another_broker_get_not_leader_or_follower()
     {
-        // Broker 2 advertises this node's own address, so librdkafka's produce for partition 0 reaches
-        // a node that does not lead it; its retries give up with the broker's error.
-        await FakeAsync(2, advertisedPort: _node.Port);
+        // Broker 2's address relays to this node, so librdkafka's produce for partition 0 reaches a
+        // node that does not lead it.
+        using var relay = new TcpRelay(_node.Port);
+        await FakeAsync(2, advertisedPort: relay.Port);
         var topic = UniqueTopic("led-elsewhere");
         using (var connection = await _node.ConnectAsync())
         {

@@ -133,7 +133,8 @@ public sealed class BrokerMembershipTests
     {
         var harness = await ControllerHarness.StartAsync();
         await harness.StartBrokersAsync(1, 2, 3);
-        await harness.CreateTopicAsync("t", [2, 3], [2]);
+        await harness.CreateTopicAsync("t", [2, 3]);
+        await harness.CreateTopicAsync("solo", [2]);
 
         var outcome = await harness.HeartbeatAsync(2, wantShutDown: true);
         Assert.True(outcome.ShouldShutDown);
@@ -142,11 +143,25 @@ public sealed class BrokerMembershipTests
         Assert.Equal(3, moved.Leader);
         Assert.Equal([3], moved.Isr);
         // Nowhere else to go: the leader stays rather than leaving the partition unavailable.
-        Assert.Equal(2, harness.Partition("t", 1).Leader);
+        Assert.Equal(2, harness.Partition("solo", 0).Leader);
 
         var placed = await harness.CreateTopicAsync("later", 4, 2);
         Assert.Equal(ErrorCode.None, (ErrorCode)placed.ErrorCode);
         Assert.All(harness.Image.Topic("later")!.Partitions, p => Assert.DoesNotContain(2, p.Replicas));
+    }
+
+    [Fact]
+    public async Task A_broker_that_asks_to_be_fenced_is_fenced_and_its_leaderships_move()
+    {
+        var harness = await ControllerHarness.StartAsync();
+        await harness.StartBrokersAsync(1, 2);
+        await harness.CreateTopicAsync("t", [2, 1]);
+
+        var outcome = await harness.HeartbeatAsync(2, wantFence: true);
+        Assert.True(outcome.IsFenced);
+        Assert.True(harness.Broker(2).Fenced);
+        Assert.Equal(1, harness.Partition("t", 0).Leader);
+        Assert.Equal([1], harness.Partition("t", 0).Isr);
     }
 
     [Fact]

@@ -57,9 +57,13 @@ public sealed class ControllerHarness
             NullLogger.Instance, Clock);
     }
 
-    public static async Task<ControllerHarness> StartAsync()
+    /// <param name="history">Records already committed before this controller became active.</param>
+    public static async Task<ControllerHarness> StartAsync(params IKafkaMessage[] history)
     {
         var harness = new ControllerHarness();
+        if (history.Length > 0)
+            await harness.Log.AppendAsync(history.Select(VersionedRecord.Latest).ToArray(), CancellationToken.None);
+        harness.Controller.Load();
         await harness.Controller.ActivateAsync(CancellationToken.None);
         return harness;
     }

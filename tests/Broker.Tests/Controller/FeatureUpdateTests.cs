@@ -1,6 +1,7 @@
 using Broker.Handlers;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
+using Broker.Protocol.MetadataRecords;
 
 namespace Broker.Broker.Tests.Controller;
 
@@ -29,6 +30,26 @@ public sealed class FeatureUpdateTests
         Assert.Equal(ErrorCode.InvalidUpdateVersion, (ErrorCode)(await Try(Update("no.such.feature", 1))).ErrorCode);
         Assert.Equal(ErrorCode.None, (ErrorCode)(await Try(Update(FeatureLevels.MetadataVersion, FeatureLevels.LatestMetadataVersion))).ErrorCode);
         Assert.Equal(FeatureLevels.LatestMetadataVersion, harness.Image.Features[FeatureLevels.MetadataVersion]);
+    }
+
+    [Fact]
+    public async Task An_upgrade_some_registered_broker_cannot_run_is_refused_naming_that_broker()
+    {
+        var harness = await ControllerHarness.StartAsync(new FeatureLevelRecord { Name = FeatureLevels.MetadataVersion, FeatureLevel = 20 });
+        var old = ControllerHarness.Registration(4);
+        old.Features[0].MaxSupportedVersion = 21;
+        Assert.Equal(ErrorCode.None, (await harness.Controller.Brokers.RegisterAsync(old, CancellationToken.None)).Error);
+        await harness.StartBrokersAsync(5);
+
+        var supported = new FeatureLevels();
+        var refused = await harness.Controller.UpdateFeaturesAsync(Update(FeatureLevels.MetadataVersion, 22), 1, supported, CancellationToken.None);
+        var result = Assert.Single(refused.Results);
+        Assert.Equal((short)ErrorCode.InvalidUpdateVersion, result.ErrorCode);
+        Assert.Contains("Broker 4 only supports versions 7-21", result.ErrorMessage);
+
+        var upgraded = await harness.Controller.UpdateFeaturesAsync(Update(FeatureLevels.MetadataVersion, 21), 1, supported, CancellationToken.None);
+        Assert.Equal((short)ErrorCode.None, Assert.Single(upgraded.Results).ErrorCode);
+        Assert.Equal((short)21, harness.Image.Features[FeatureLevels.MetadataVersion]);
     }
 
     [Fact]
