@@ -73,6 +73,18 @@ public class SimulationReplay
     }
 
     [Fact]
+    public void A_seed_replays_the_same_run()
+    {
+        static string Run()
+        {
+            var sim = new Simulator(new SimOptions(4242, 5));
+            sim.Run();
+            return $"{sim.EventCount} events, {sim.Checker.Elections} elections, {sim.Checker.CommittedCount} committed, {sim.Stats}";
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
     public void The_faults_reach_every_recovery_path()
     {
         // A simulation that never truncates, installs a snapshot or crashes mid-flush proves little.
