@@ -5,12 +5,14 @@ namespace Broker.Raft.Tests;
 /// <summary>
 /// Runs many seeds of the cluster simulation. A failure names its seed; replay one with
 /// <c>RAFT_SEED=&lt;n&gt; RAFT_VOTERS=&lt;3|5&gt; [RAFT_PREVOTE=0] dotnet test tests/Raft.Tests --filter SimulationReplay</c>
-/// or by adding it to <see cref="SimulationReplay.Seed"/>'s inline data.
+/// a longer soak with <c>RAFT_SIM_SEEDS=&lt;n&gt;</c>; or add the seed to <see cref="SimulationReplay.Seed"/>'s inline data.
 /// </summary>
 public static class SimulationRunner
 {
     public static void RunSeeds(int voters, int firstSeed, int count, bool preVote = true)
     {
+        // RAFT_SIM_SEEDS=<n> runs n seeds per suite instead, for a longer soak.
+        if (int.TryParse(Environment.GetEnvironmentVariable("RAFT_SIM_SEEDS"), out var soak)) count = soak;
         var failures = new List<string>();
         for (var seed = firstSeed; seed < firstSeed + count; seed++)
         {
