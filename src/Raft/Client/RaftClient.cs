@@ -31,6 +31,7 @@ public sealed class RaftClient : IAsyncDisposable
     // Inbound requests waiting for the node's answer, per peer and response type, oldest first.
     private readonly Dictionary<(int Peer, Type Response), Queue<TaskCompletionSource<IApiMessage>>> _inboundWaiting = new();
     private readonly SortedDictionary<long, (int Epoch, TaskCompletionSource<long> Done)> _appendsWaiting = new();
+    private readonly ConcurrentBag<Task> _resignationSends = new();
     private volatile RaftState _state = new(LeaderAndEpoch.None, 0, RaftRole.Unattached);
 
     private sealed record RaftState(LeaderAndEpoch Leader, long HighWatermark, RaftRole Role);
@@ -145,6 +146,15 @@ public sealed class RaftClient : IAsyncDisposable
         if (_thread.IsAlive)
         {
             await ResignAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // Let EndQuorumEpoch reach the voters so the successor need not wait for a fetch timeout.
+            var resignations = _resignationSends.ToArray();
+            try
+            {
+                await Task.WhenAll(resignations).WaitAsync(TimeSpan.FromMilliseconds(_config.RequestTimeoutMs)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
             _stop.Cancel();
             _inbox.CompleteAdding();
             await Task.Run(() => _thread.Join()).ConfigureAwait(false);
@@ -224,7 +234,8 @@ public sealed class RaftClient : IAsyncDisposable
         }
         var request = message.Body;
         var wire = _codec.ToWire(request);
-        _ = SendAsync(message.To, wire, request);
+        var send = SendAsync(message.To, wire, request);
+        if (request is EndQuorumEpochRequest) _resignationSends.Add(send);
     }
 
     private async Task SendAsync(int to, IApiMessage wire, RaftRpc request)
