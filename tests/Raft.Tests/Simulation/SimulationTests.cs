@@ -116,4 +116,14 @@ public class SimulationReplay
             .FirstOrDefault(e => e is not null && e.Contains("completeness"));
         Assert.NotNull(caught);
     }
+
+    [Fact]
+    public void Checker_catches_a_voter_that_forgets_its_vote_on_restart()
+    {
+        // A forgetful voter and frequent crashes: some run must break a safety property.
+        var caught = Enumerable.Range(1, 300)
+            .Select(seed => SimulationRunner.RunOne(new SimOptions(seed, 3) { ForgetsVotes = 2, CrashPerSecond = 3 }))
+            .FirstOrDefault(e => e is not null && (e.Contains("election safety") || e.Contains("completeness")));
+        Assert.NotNull(caught);
+    }
 }
