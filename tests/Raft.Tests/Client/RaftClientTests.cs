@@ -102,4 +102,21 @@ public class RaftClientTests
         });
         Assert.Equal((short)ErrorCode.InconsistentClusterId, response.ErrorCode);
     }
+
+    [Fact]
+    public async Task A_disk_failure_stops_the_node_and_fails_its_callers()
+    {
+        using var dir = new Storage.TempDir();
+        var store = new RaftLogStore(dir.Path, [1]);
+        await using var noPeers = new InMemoryCluster(); // a single voter sends nothing
+        var client = new RaftClient(new Broker.Raft.Core.RaftConfig(1, [1]), "c", store, noPeers, new RecordingListener());
+        client.Start();
+        await InMemoryCluster.Until(() => client.IsLeader, "the single voter to lead");
+        store.Dispose(); // the log can no longer be written
+
+        await Assert.ThrowsAnyAsync<Exception>(() => client.AppendAsync(client.Leader.Epoch, Records("lost")));
+        await Assert.ThrowsAnyAsync<Exception>(() => client.Completion);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => client.AppendAsync(client.Leader.Epoch, Records("after")));
+        await client.DisposeAsync();
+    }
 }
