@@ -31,6 +31,8 @@ public sealed class RaftClient : IAsyncDisposable
     // Inbound requests waiting for the node's answer, per peer and response type, oldest first.
     private readonly Dictionary<(int Peer, Type Response), Queue<TaskCompletionSource<IApiMessage>>> _inboundWaiting = new();
     private readonly SortedDictionary<long, (int Epoch, TaskCompletionSource<long> Done)> _appendsWaiting = new();
+    private readonly ConcurrentBag<Task> _resignationSends = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile RaftState _state = new(LeaderAndEpoch.None, 0, RaftRole.Unattached);
 
     private sealed record RaftState(LeaderAndEpoch Leader, long HighWatermark, RaftRole Role);
@@ -58,6 +60,9 @@ public sealed class RaftClient : IAsyncDisposable
 
     public void Start() => _thread.Start();
 
+    /// <summary>Completes when the Raft thread stops; faults if it died of an error (the process should then exit).</summary>
+    public Task Completion => _completion.Task;
+
     /// <summary>
     /// Answers an inbound Vote, BeginQuorumEpoch, EndQuorumEpoch, Fetch (on <c>__cluster_metadata</c>),
     /// FetchSnapshot or DescribeQuorum request. A fetch may be held up to the fetch max wait.
@@ -67,7 +72,8 @@ public sealed class RaftClient : IAsyncDisposable
         var done = new TaskCompletionSource<IApiMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (request is W.DescribeQuorumRequest describe)
         {
-            Post(() => done.TrySetResult(DescribeQuorumBuilder.Build(describe, _node.DescribeQuorum(NowMs()), new LeaderAndEpoch(_node.LeaderId, _node.Epoch))));
+            if (!Post(() => done.TrySetResult(DescribeQuorumBuilder.Build(describe, _node.DescribeQuorum(NowMs()), new LeaderAndEpoch(_node.LeaderId, _node.Epoch)))))
+                done.TrySetException(Stopped());
             return done.Task;
         }
         var rpc = _codec.FromWireRequest(request);
@@ -84,7 +90,7 @@ public sealed class RaftClient : IAsyncDisposable
         };
         var responseType = ResponseTypeOf(rpc);
         cancel.Register(() => done.TrySetCanceled(cancel));
-        Post(() =>
+        if (!Post(() =>
         {
             var key = (from, responseType);
             if (!_inboundWaiting.TryGetValue(key, out var queue)) _inboundWaiting[key] = queue = new();
@@ -94,7 +100,8 @@ public sealed class RaftClient : IAsyncDisposable
                     older.TrySetResult(_codec.ErrorResponse(request, ErrorCode.RequestTimedOut));
             queue.Enqueue(done);
             _node.Step(new RaftMessage(from, _config.NodeId, rpc), NowMs());
-        });
+        }))
+            done.TrySetException(Stopped());
         return done.Task;
     }
 
@@ -107,7 +114,7 @@ public sealed class RaftClient : IAsyncDisposable
     {
         var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         cancel.Register(() => done.TrySetCanceled(cancel));
-        Post(() =>
+        if (!Post(() =>
         {
             if (!_node.IsLeader || _node.Epoch != epoch)
             {
@@ -116,7 +123,8 @@ public sealed class RaftClient : IAsyncDisposable
             }
             var last = _node.Propose(records, NowMs());
             _appendsWaiting[last] = (epoch, done);
-        });
+        }))
+            done.TrySetException(Stopped());
         return done.Task;
     }
 
@@ -124,7 +132,8 @@ public sealed class RaftClient : IAsyncDisposable
     public Task<SnapshotId?> CreateSnapshotAsync(long endOffset, byte[] snapshotFile)
     {
         var done = new TaskCompletionSource<SnapshotId?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() => done.TrySetResult(_node.CreateSnapshot(endOffset, snapshotFile, deleteLogPrefix: true)));
+        if (!Post(() => done.TrySetResult(_node.CreateSnapshot(endOffset, snapshotFile, deleteLogPrefix: true))))
+            done.TrySetException(Stopped());
         return done.Task;
     }
 
@@ -132,19 +141,36 @@ public sealed class RaftClient : IAsyncDisposable
     public Task ResignAsync()
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
+        if (!Post(() =>
         {
             _node.Resign(NowMs());
             done.TrySetResult();
-        });
+        }))
+            done.TrySetException(Stopped());
         return done.Task;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_thread.IsAlive)
+        if (_thread.IsAlive && !_inbox.IsAddingCompleted)
         {
-            await ResignAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            try
+            {
+                await ResignAsync().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Stopped or stuck already: shut down regardless.
+            }
+            // Let EndQuorumEpoch reach the voters so the successor need not wait for a fetch timeout.
+            var resignations = _resignationSends.ToArray();
+            try
+            {
+                await Task.WhenAll(resignations).WaitAsync(TimeSpan.FromMilliseconds(_config.RequestTimeoutMs)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
             _stop.Cancel();
             _inbox.CompleteAdding();
             await Task.Run(() => _thread.Join()).ConfigureAwait(false);
@@ -154,21 +180,43 @@ public sealed class RaftClient : IAsyncDisposable
         _inbox.Dispose();
     }
 
-    private void Post(Action action)
+    /// <summary>Queues work for the Raft thread; false once it has stopped.</summary>
+    private bool Post(Action action)
     {
         try
         {
             _inbox.Add(action);
+            return true;
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
         {
-            // Shut down: the caller's task is failed by DisposeAsync.
+            return false;
         }
     }
+
+    private Exception Stopped() => _completion.Task.Exception?.InnerException is { } e
+        ? new InvalidOperationException("the Raft thread failed", e)
+        : new ObjectDisposedException(nameof(RaftClient));
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private void Run(int seed)
+    {
+        try
+        {
+            Loop(seed);
+            _completion.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            // A disk error or a broken invariant: nothing after it can be trusted (Kafka halts here).
+            _inbox.CompleteAdding();
+            FailWaiting(e);
+            _completion.TrySetException(e);
+        }
+    }
+
+    private void Loop(int seed)
     {
         _node = new RaftNode(_config, new Random(seed), _store.LoadQuorumState(), _store.LoadLog(), NowMs());
         Drain();
@@ -224,7 +272,8 @@ public sealed class RaftClient : IAsyncDisposable
         }
         var request = message.Body;
         var wire = _codec.ToWire(request);
-        _ = SendAsync(message.To, wire, request);
+        var send = SendAsync(message.To, wire, request);
+        if (request is EndQuorumEpochRequest) _resignationSends.Add(send);
     }
 
     private async Task SendAsync(int to, IApiMessage wire, RaftRpc request)

@@ -76,7 +76,7 @@ public sealed partial class RaftNode
     {
         if (!_replicas.TryGetValue(from, out var progress))
             _replicas[from] = progress = new ReplicaProgress(from, _config.Voters.Contains(from));
-        progress.LastFetchTimestamp = _now;
+        if (allowPark) progress.LastFetchTimestamp = _now; // a fresh request, not a parked one answered late
         var leader = new LeaderAndEpoch(_config.NodeId, _epoch);
 
         var epochEnd = r.FetchOffset < _log.StartOffset ? EpochEndOffset.Unknown : _log.EndOffsetForEpoch(r.LastFetchedEpoch);

@@ -92,8 +92,11 @@ public sealed partial class RaftNode
         }
         if (_now >= _beginQuorumRetryAt)
         {
+            // To voters that never fetched in this epoch, and to those gone quiet: a voter stuck in
+            // a higher epoch (a lost election) only tells us so in its reply, and we step down.
             foreach (var p in _replicas.Values)
-                if (p.IsVoter && p.ReplicaId != _config.NodeId && p.EndOffset < 0 && !p.AckedBeginQuorum)
+                if (p.IsVoter && p.ReplicaId != _config.NodeId
+                    && ((p.EndOffset < 0 && !p.AckedBeginQuorum) || _now - p.LastFetchTimestamp > _config.FetchTimeoutMs / 2))
                     Send(p.ReplicaId, new BeginQuorumEpochRequest(_config.NodeId, _epoch));
             _beginQuorumRetryAt = _now + _config.BeginQuorumRetryMs;
         }

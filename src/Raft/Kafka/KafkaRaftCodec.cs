@@ -142,7 +142,7 @@ public sealed class KafkaRaftCodec(string clusterId)
                 DivergingEpoch = r.DivergingEpoch is { } d ? new() { Epoch = d.Epoch, EndOffset = d.EndOffset } : new(),
                 CurrentLeader = new() { LeaderId = r.CurrentLeader.LeaderId, LeaderEpoch = r.CurrentLeader.Epoch },
                 SnapshotId = r.SnapshotId is { } s ? new() { EndOffset = s.EndOffset, Epoch = s.Epoch } : new(),
-                Records = r.Batches.Count > 0 ? RaftRecordCodec.Encode(r.Batches, RecordTimestamp) : null,
+                Records = r.Batches.Count > 0 ? RaftRecordCodec.Encode(r.Batches, RecordTimestamp) : ReadOnlyMemory<byte>.Empty,
             }] }],
         },
         FetchSnapshotResponse r => new W.FetchSnapshotResponse

@@ -27,7 +27,7 @@ public sealed class InMemoryCluster : IAsyncDisposable, IRaftTransport
     {
         var config = new RaftConfig(id, _voters)
         {
-            ElectionTimeoutMs = 300, FetchTimeoutMs = 600, FetchMaxWaitMs = 100, RequestTimeoutMs = 500, ElectionBackoffMaxMs = 200,
+            ElectionTimeoutMs = 400, FetchTimeoutMs = 1000, FetchMaxWaitMs = 100, RequestTimeoutMs = 500, ElectionBackoffMaxMs = 200,
         };
         var listener = Listeners[id] = new RecordingListener();
         var store = new RaftLogStore(Path.Combine(_dir.Path, $"node-{id}"), _voters);

@@ -21,12 +21,19 @@ public class RaftClientTests
         Assert.True(offset >= 1);
         await InMemoryCluster.Until(() => cluster.Listeners.Values.All(l => l.Records.SequenceEqual(["a", "b"])), "the records on every node");
 
-        var describe = (W.DescribeQuorumResponse)await leader.HandleRequestAsync(new W.DescribeQuorumRequest
+        // Asked of whoever leads now (a busy machine may have moved leadership meanwhile).
+        W.DescribeQuorumResponse.PartitionData p;
+        RaftClient answering;
+        do
         {
-            Topics = [new() { TopicName = "__cluster_metadata", Partitions = [new()] }],
-        });
-        var p = describe.Topics.Single().Partitions.Single();
-        Assert.Equal(leader.NodeId, p.LeaderId);
+            answering = await cluster.LeaderAsync();
+            var describe = (W.DescribeQuorumResponse)await answering.HandleRequestAsync(new W.DescribeQuorumRequest
+            {
+                Topics = [new() { TopicName = "__cluster_metadata", Partitions = [new()] }],
+            });
+            p = describe.Topics.Single().Partitions.Single();
+        } while (p.ErrorCode == (short)ErrorCode.NotLeaderOrFollower);
+        Assert.Equal(answering.NodeId, p.LeaderId);
         Assert.Equal([1, 2, 3], p.CurrentVoters.Select(v => v.ReplicaId).Order());
         Assert.True(p.HighWatermark > offset);
     }
@@ -94,5 +101,22 @@ public class RaftClientTests
             Topics = [new() { TopicName = "__cluster_metadata", Partitions = [new() { LeaderId = 2, LeaderEpoch = 9 }] }],
         });
         Assert.Equal((short)ErrorCode.InconsistentClusterId, response.ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_disk_failure_stops_the_node_and_fails_its_callers()
+    {
+        using var dir = new Storage.TempDir();
+        var store = new RaftLogStore(dir.Path, [1]);
+        await using var noPeers = new InMemoryCluster(); // a single voter sends nothing
+        var client = new RaftClient(new Broker.Raft.Core.RaftConfig(1, [1]), "c", store, noPeers, new RecordingListener());
+        client.Start();
+        await InMemoryCluster.Until(() => client.IsLeader, "the single voter to lead");
+        store.Dispose(); // the log can no longer be written
+
+        await Assert.ThrowsAnyAsync<Exception>(() => client.AppendAsync(client.Leader.Epoch, Records("lost")));
+        await Assert.ThrowsAnyAsync<Exception>(() => client.Completion);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => client.AppendAsync(client.Leader.Epoch, Records("after")));
+        await client.DisposeAsync();
     }
 }

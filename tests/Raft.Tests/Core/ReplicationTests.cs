@@ -141,4 +141,34 @@ public class ReplicationTests
         Assert.Equal(RaftRole.Prospective, h.Node.Role);
         Assert.True(h.LastTo<VoteRequest>(2).PreVote);
     }
+
+    [Fact]
+    public void An_observer_asks_a_voter_and_follows_the_leader_it_names()
+    {
+        var h = new NodeHarness(9, Voters);
+        h.Tick(100);
+        var ask = h.Sent.Last(m => m.Body is FetchRequest);
+        Assert.Contains(ask.To, Voters);
+        h.Step(ask.To, new FetchResponse(ErrorCode.NotLeaderOrFollower, new LeaderAndEpoch(2, 3), 0, 0, null, null, [], 0, 0));
+        Assert.Equal(RaftRole.Follower, h.Node.Role);
+        Assert.Equal(2, h.Node.LeaderId);
+        Assert.Equal(new FetchRequest(9, 3, 0, 0), h.LastTo<FetchRequest>(2));
+    }
+
+    [Fact]
+    public void A_leader_that_no_majority_fetches_from_resigns()
+    {
+        var leader = new NodeHarness(1, Voters);
+        leader.BecomeLeader();
+        var epoch = leader.Node.Epoch;
+        for (var i = 0; i < 10; i++)
+        {
+            leader.Tick(leader.Node.Config.FetchTimeoutMs / 4);
+            leader.Step(2, new FetchRequest(2, epoch, 1, epoch)); // one follower keeps a majority
+        }
+        Assert.Equal(RaftRole.Leader, leader.Node.Role);
+        leader.Tick(leader.Node.Config.FetchTimeoutMs * 2);
+        Assert.Equal(RaftRole.Resigned, leader.Node.Role);
+        Assert.NotEmpty(leader.AllSent<EndQuorumEpochRequest>());
+    }
 }

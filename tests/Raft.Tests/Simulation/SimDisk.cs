@@ -7,6 +7,7 @@ public sealed class SimDisk
 {
     public QuorumState QuorumState { get; private set; } = QuorumState.Initial;
     public RaftLog Log { get; private set; } = new();
+    public bool ForgetsQuorumState { get; init; }
 
     /// <summary>The first <paramref name="count"/> writes of <paramref name="ready"/> (all with -1) become durable.</summary>
     public void Persist(RaftReady ready, int count = -1)
@@ -15,7 +16,7 @@ public sealed class SimDisk
         if (ready.QuorumState is { } state)
         {
             if (count-- <= 0) return;
-            QuorumState = state;
+            if (!ForgetsQuorumState) QuorumState = state;
         }
         foreach (var op in ready.LogOps)
         {

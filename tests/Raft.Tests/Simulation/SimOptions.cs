@@ -23,6 +23,8 @@ public sealed record SimOptions(int Seed, int Voters, int Observers = 1)
     public bool PreVote { get; init; } = true;
     /// <summary>Fault injection for the checker's own test: this node lies about its log in votes.</summary>
     public int LyingCandidate { get; init; } = -1;
+    /// <summary>Fault injection: this node never writes its quorum-state, so a restart forgets its vote.</summary>
+    public int ForgetsVotes { get; init; } = -1;
 
     public RaftConfig NodeConfig(int nodeId, IReadOnlyList<int> voters) => new(nodeId, voters)
     {

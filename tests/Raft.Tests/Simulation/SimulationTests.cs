@@ -5,12 +5,14 @@ namespace Broker.Raft.Tests;
 /// <summary>
 /// Runs many seeds of the cluster simulation. A failure names its seed; replay one with
 /// <c>RAFT_SEED=&lt;n&gt; RAFT_VOTERS=&lt;3|5&gt; [RAFT_PREVOTE=0] dotnet test tests/Raft.Tests --filter SimulationReplay</c>
-/// or by adding it to <see cref="SimulationReplay.Seed"/>'s inline data.
+/// a longer soak with <c>RAFT_SIM_SEEDS=&lt;n&gt;</c>; or add the seed to <see cref="SimulationReplay.Seed"/>'s inline data.
 /// </summary>
 public static class SimulationRunner
 {
     public static void RunSeeds(int voters, int firstSeed, int count, bool preVote = true)
     {
+        // RAFT_SIM_SEEDS=<n> runs n seeds per suite instead, for a longer soak.
+        if (int.TryParse(Environment.GetEnvironmentVariable("RAFT_SIM_SEEDS"), out var soak)) count = soak;
         var failures = new List<string>();
         for (var seed = firstSeed; seed < firstSeed + count; seed++)
         {
@@ -73,6 +75,18 @@ public class SimulationReplay
     }
 
     [Fact]
+    public void A_seed_replays_the_same_run()
+    {
+        static string Run()
+        {
+            var sim = new Simulator(new SimOptions(4242, 5));
+            sim.Run();
+            return $"{sim.EventCount} events, {sim.Checker.Elections} elections, {sim.Checker.CommittedCount} committed, {sim.Stats}";
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
     public void The_faults_reach_every_recovery_path()
     {
         // A simulation that never truncates, installs a snapshot or crashes mid-flush proves little.
@@ -100,6 +114,16 @@ public class SimulationReplay
         var caught = Enumerable.Range(1, 200)
             .Select(seed => SimulationRunner.RunOne(new SimOptions(seed, 3) { LyingCandidate = 1 }))
             .FirstOrDefault(e => e is not null && e.Contains("completeness"));
+        Assert.NotNull(caught);
+    }
+
+    [Fact]
+    public void Checker_catches_a_voter_that_forgets_its_vote_on_restart()
+    {
+        // A forgetful voter and frequent crashes: some run must break a safety property.
+        var caught = Enumerable.Range(1, 300)
+            .Select(seed => SimulationRunner.RunOne(new SimOptions(seed, 3) { ForgetsVotes = 2, CrashPerSecond = 3 }))
+            .FirstOrDefault(e => e is not null && (e.Contains("election safety") || e.Contains("completeness")));
         Assert.NotNull(caught);
     }
 }

@@ -33,7 +33,7 @@ public sealed class Simulator
         _blocked = new bool[count + 1, count + 1];
         for (var id = 1; id <= count; id++)
         {
-            _hosts[id] = new SimNodeHost(id, options.NodeConfig(id, _voterIds));
+            _hosts[id] = new SimNodeHost(id, options.NodeConfig(id, _voterIds), new SimDisk { ForgetsQuorumState = id == options.ForgetsVotes });
             Start(_hosts[id]);
             ScheduleTick(id, _rng.Next(options.TickMs));
         }
@@ -306,11 +306,11 @@ public sealed class Simulator
             $"crashes {Crashes} (mid-flush {CrashesMidFlush}), truncations {Truncations}, snapshots taken {SnapshotsTaken}, installed {SnapshotInstalls}, resignations {Resignations}";
     }
 
-    private sealed class SimNodeHost(int id, RaftConfig config)
+    private sealed class SimNodeHost(int id, RaftConfig config, SimDisk disk)
     {
         public int Id { get; } = id;
         public RaftConfig Config { get; } = config;
-        public SimDisk Disk { get; } = new();
+        public SimDisk Disk { get; } = disk;
         public RaftNode? Node { get; set; }
         public SimStateMachine Machine { get; set; } = new();
         public int Restarts { get; set; }
