@@ -57,6 +57,8 @@ public sealed partial class RaftNode
             _votedId = config.NodeId;
             Role = RaftRole.Resigned;
             _electionDeadline = now + RandomElectionTimeout();
+            foreach (var v in OtherVoters)
+                Send(v, new EndQuorumEpochRequest(config.NodeId, _epoch, []));
         }
         else if (state.LeaderId >= 0)
             BecomeFollower(state.LeaderEpoch, state.LeaderId);

@@ -132,6 +132,7 @@ public class VotingTests
     {
         var h = new NodeHarness(1, Voters, new QuorumState(5, 1, 1), NodeHarness.LogWith((5, 1)));
         Assert.Equal(RaftRole.Resigned, h.Node.Role);
+        Assert.Equal(new[] { 2, 3 }, h.Sent.Where(m => m.Body is EndQuorumEpochRequest).Select(m => m.To));
         h.Step(2, new VoteRequest(5, 2, 5, 10, PreVote: false));
         Assert.False(h.LastTo<VoteResponse>(2).VoteGranted);
     }
