@@ -31,8 +31,16 @@ public sealed class QuorumTransport(BrokerConfig config, ILogger logger) : IRaft
             if (!_lanes.TryGetValue((destinationId, fetching), out lane!))
                 _lanes[(destinationId, fetching)] = lane = new Lane(voter, $"raft-{config.NodeId}-to-{destinationId}", logger);
         }
-        return await lane.SendAsync(request, cancel).ConfigureAwait(false);
+        var response = await lane.SendAsync(request, cancel).ConfigureAwait(false);
+        if (response is Protocol.Messages.FetchResponse { ErrorCode: (short)ErrorCode.InconsistentClusterId }
+            or Protocol.Messages.VoteResponse { ErrorCode: (short)ErrorCode.InconsistentClusterId }
+            or Protocol.Messages.BeginQuorumEpochResponse { ErrorCode: (short)ErrorCode.InconsistentClusterId })
+            ClusterIdRefusedBy = destinationId;
+        return response;
     }
+
+    /// <summary>A quorum member that answered INCONSISTENT_CLUSTER_ID: this node belongs to another cluster (null until one does).</summary>
+    public int? ClusterIdRefusedBy { get; private set; }
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
+using Microsoft.Extensions.Logging;
 
 namespace Broker.Handlers;
 
@@ -13,6 +14,13 @@ public sealed class MetadataLogFetchHandler(BrokerServices services) : ApiHandle
 {
     public override ApiKey Key => ApiKey.Fetch;
 
-    protected override ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancel) =>
-        QuorumRpc.AnswerAsync<FetchResponse>(services, request, cancel);
+    protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancel)
+    {
+        var response = await QuorumRpc.AnswerAsync<FetchResponse>(services, request, cancel).ConfigureAwait(false);
+        if (response?.ErrorCode == (short)ErrorCode.InconsistentClusterId)
+            services.LoggerFactory.CreateLogger<MetadataLogFetchHandler>().LogWarning(
+                "Refusing to replicate the metadata log to node {Node}: expected cluster ID {Expected}, but got cluster ID {Got}",
+                request.ReplicaState?.ReplicaId ?? request.ReplicaId, services.ClusterId, request.ClusterId);
+        return response;
+    }
 }

@@ -97,7 +97,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             await using var snapshots = new MetadataSnapshotter(Config, cache, raft, LoggerFactory.CreateLogger<MetadataSnapshotter>());
             metadataLog.Committed += snapshots.OnCommitted;
 
-            await WaitForMetadataAsync(raft, metadataLog, stoppingToken).ConfigureAwait(false);
+            await WaitForMetadataAsync(raft, metadataLog, transport, stoppingToken).ConfigureAwait(false);
             // Partitions and groups follow the image from here on; logs of topics gone while this node was down go.
             cache.Subscribe(replicas.OnMetadataChanged);
             replicas.DeleteOrphanLogs();
@@ -155,7 +155,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     /// reports it (the leader's own first batch included), so that the partitions it opens and the
     /// clients it serves see every topic that exists.
     /// </summary>
-    private async Task WaitForMetadataAsync(RaftClient raft, RaftMetadataLog log, CancellationToken stop)
+    private async Task WaitForMetadataAsync(RaftClient raft, RaftMetadataLog log, QuorumTransport transport, CancellationToken stop)
     {
         var waitingSince = DateTime.UtcNow;
         var reported = false;
@@ -166,6 +166,11 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                 break;
             if (raft.Completion.IsFaulted)
                 throw new InvalidOperationException("The metadata quorum member stopped on an error", raft.Completion.Exception!.InnerException);
+            if (transport.ClusterIdRefusedBy is { } refusing)
+                // Retrying cannot help: this node's storage belongs to another cluster than the quorum's.
+                throw new BrokerRegistrationRefusedException(
+                    $"Controller {refusing} refused node {Config.NodeId}: its cluster id is not {Storage.ClusterId} (INCONSISTENT_CLUSTER_ID). " +
+                    "This node's storage was formatted for another cluster; check controller.quorum.voters and the cluster id used to format.");
             if (!reported && DateTime.UtcNow - waitingSince > TimeSpan.FromSeconds(5))
             {
                 _logger.LogInformation("Waiting for the metadata quorum (voters {Voters}) to elect a leader and for this node to catch up",
