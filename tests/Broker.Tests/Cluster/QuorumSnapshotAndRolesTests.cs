@@ -63,6 +63,10 @@ public sealed class QuorumSnapshotAndRolesTests
         }, "node 2 listed as an observer that fetches");
         Assert.Equal(1, quorum!.LeaderId);
         Assert.Equal([1], quorum.CurrentVoters.Select(v => v.ReplicaId));
+        var replication = await QuorumCli.RunAsync("describe", "--replication", "--bootstrap-server", broker.Bootstrap);
+        Assert.Matches(@"\n1\s+\d+\s+0\s+\d+\s+\d+\s+Leader\n", replication);
+        Assert.Matches(@"\n2\s+\d+\s+\d+\s+\d+\s+-?\d+\s+Observer\n", replication);
+        Assert.Contains("CurrentObservers:       [2]", await QuorumCli.RunAsync("describe", "--bootstrap-server", broker.Bootstrap));
 
         var topic = $"obs-{Guid.NewGuid():N}"[..16];
         ClusterAdmin.Succeeded(await ClusterAdmin.ConfluentAsync("create", broker.Bootstrap, "--topic", topic, "--partitions", "2", "--rf", "1"), cluster);

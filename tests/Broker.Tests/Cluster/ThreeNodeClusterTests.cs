@@ -52,6 +52,27 @@ public sealed class ThreeNodeClusterTests
         Assert.NotNull(quorum);
         Assert.Equal([1, 2, 3], quorum!.CurrentVoters.Select(v => v.ReplicaId).Order());
         Assert.True(quorum.HighWatermark > 0);
+        // Our kafka-metadata-quorum equivalent, through a broker listener and a controller listener.
+        foreach (var node in cluster.Nodes)
+        {
+            var status = await QuorumCli.RunAsync("describe", "--status", "--bootstrap-server", node.Bootstrap);
+            Assert.Contains($"LeaderId:               {leader}\n", status);
+            Assert.Contains("CurrentVoters:          [1,2,3]\n", status);
+            Assert.Contains("CurrentObservers:       []\n", status);
+            Assert.Matches(@"ClusterId:\s+\S{22}\n", status);
+            Assert.Matches(@"HighWatermark:\s+[1-9]\d*\n", status);
+        }
+        await cluster.Until(async () =>
+        {
+            var table = (await QuorumCli.RunAsync("describe", "--replication", "--bootstrap-controller", $"127.0.0.1:{cluster.Node(1).ControllerPort}"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+            Assert.Equal(["NodeId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status"], table[0]);
+            Assert.Equal([leader.ToString(), "Leader"], [table[1][0], table[1][5]]);
+            Assert.Equal(["Follower", "Follower"], table.Skip(2).Select(r => r[5]));
+            // Followers fetch continuously: their lag drops to zero.
+            return table.Skip(1).All(r => r[2] == "0");
+        }, "quorum describe --replication to show caught-up followers");
+
         // Each node learns the others' unfencing by following the log, a moment after it commits.
         foreach (var node in cluster.Nodes)
             await cluster.Until(async () => (await node.MetadataAsync()).Brokers.Select(b => b.NodeId).Order().SequenceEqual([1, 2, 3]),
