@@ -23,6 +23,8 @@ public static class CliApp
                     return ExitCodes.Ok;
                 case TopicsCommand topics:
                     return await TopicsTool.RunAsync(topics, output, error).ConfigureAwait(false);
+                case QuorumCommand quorum:
+                    return await QuorumTool.RunAsync(quorum, output, error).ConfigureAwait(false);
                 case StartCommand start:
                     return await NodeRunner.RunAsync(start, environment, error).ConfigureAwait(false);
                 default:
@@ -32,7 +34,8 @@ public static class CliApp
         catch (CliUsageException e)
         {
             error.WriteLine($"error: {e.Message}");
-            error.WriteLine(args.Count > 0 && args[0] == "topics" ? TopicsCommandParser.Usage : CliParser.Usage);
+            error.WriteLine(args.Count > 0 && args[0] == "topics" ? TopicsCommandParser.Usage
+                : args.Count > 0 && args[0] == "quorum" ? QuorumCommand.Usage : CliParser.Usage);
             return ExitCodes.Usage;
         }
         catch (Exception e) when (e is ConfigException or StorageException)

@@ -20,6 +20,8 @@ public static class CliParser
             return ParseFormat(args.Skip(1).ToArray());
         if (args.Count > 0 && args[0] == "topics")
             return TopicsCommandParser.Parse(args.Skip(1).ToArray());
+        if (args.Count > 0 && args[0] == "quorum")
+            return QuorumCommand.Parse(args.Skip(1).ToArray());
         return ParseStart(args);
     }
 
@@ -94,5 +96,7 @@ public static class CliParser
                                                       write meta.properties into every log dir and the metadata dir
           Broker topics create|list|describe|delete|alter|alter-config --bootstrap-server <host:port> ...
                                                       manage topics of a running cluster, like kafka-topics.sh
+          Broker quorum describe [--status|--replication] --bootstrap-server|--bootstrap-controller <host:port>
+                                                      the metadata quorum, like kafka-metadata-quorum.sh
         """;
 }

@@ -46,6 +46,7 @@ public static class BrokerConfigDefinitions
         new("metadata.log.dir", ConfigType.String, null, "Directory of the cluster metadata log; defaults to the first log directory."),
         new("metadata.log.segment.bytes", ConfigType.Int, "1073741824", "Segment size of the metadata log.", AtLeast(12)),
         new("metadata.log.max.record.bytes.between.snapshots", ConfigType.Long, "20971520", "Metadata bytes appended before a new snapshot is taken.", AtLeast(1)),
+        new("metadata.log.max.snapshot.interval.ms", ConfigType.Long, "3600000", "Longest time between metadata snapshots while records are appended; 0 turns time-based snapshots off.", AtLeast(0)),
         new("metadata.max.retention.bytes", ConfigType.Long, "104857600", "Metadata log size kept before old snapshots and segments are deleted."),
         new("metadata.max.retention.ms", ConfigType.Long, "604800000", "Age after which metadata snapshots and segments are deleted."),
         new("num.partitions", ConfigType.Int, "1", "Partitions of an automatically or default-created topic.", AtLeast(1)),

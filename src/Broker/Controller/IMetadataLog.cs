@@ -3,8 +3,8 @@ using Broker.Protocol.Wire;
 
 namespace Broker.Controller;
 
-/// <summary>A committed batch of metadata records and the offset of its last record.</summary>
-public sealed record CommittedBatch(long LastOffset, IReadOnlyList<IKafkaMessage> Records);
+/// <summary>A committed batch of metadata records, the offset of its last record and its size in the log (0 when unknown).</summary>
+public sealed record CommittedBatch(long LastOffset, IReadOnlyList<IKafkaMessage> Records, long Bytes = 0);
 
 /// <summary>
 /// Where metadata records become durable: <c>__cluster_metadata</c>. With one voter an append is

@@ -44,8 +44,19 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
             var (records, result) = change(cache.Current);
             if (records.Count > 0)
             {
-                var offset = await log.AppendAsync(records, cancel).ConfigureAwait(false);
-                cache.Apply(records.Select(r => r.Record).ToArray(), offset);
+                long offset;
+                try
+                {
+                    offset = await log.AppendAsync(records, cancel).ConfigureAwait(false);
+                }
+                catch (Raft.Client.NotLeaderException e)
+                {
+                    // Leadership moved: the caller answers NOT_CONTROLLER and the client retries at the new controller.
+                    throw new ControllerUnavailableException($"This node is no longer the active controller ({e.Message}).", e);
+                }
+                // A Raft log hands committed batches to the cache itself before the append completes.
+                if (cache.Current.Offset < offset)
+                    cache.Apply(records.Select(r => r.Record).ToArray(), offset);
             }
             return result;
         }

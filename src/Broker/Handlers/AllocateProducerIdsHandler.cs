@@ -16,9 +16,17 @@ public sealed class AllocateProducerIdsHandler(BrokerServices services) : ApiHan
 
     protected override async ValueTask<AllocateProducerIdsResponse?> HandleAsync(RequestContext context, AllocateProducerIdsRequest request, CancellationToken cancel)
     {
-        if (!services.Config.ControllerListenerNames.Contains(context.ListenerName))
+        if (!services.Config.ControllerListenerNames.Contains(context.ListenerName) || !services.ActiveController.IsLocal)
             return new AllocateProducerIdsResponse { ErrorCode = (short)ErrorCode.NotController };
-        var result = await services.Controller.AllocateProducerIdsAsync(request.BrokerId, request.BrokerEpoch, cancel).ConfigureAwait(false);
+        ProducerIdAllocationResult result;
+        try
+        {
+            result = await services.Controller.AllocateProducerIdsAsync(request.BrokerId, request.BrokerEpoch, cancel).ConfigureAwait(false);
+        }
+        catch (ControllerUnavailableException)
+        {
+            return new AllocateProducerIdsResponse { ErrorCode = (short)ErrorCode.NotController };
+        }
         return new AllocateProducerIdsResponse
         {
             ErrorCode = (short)result.Error,

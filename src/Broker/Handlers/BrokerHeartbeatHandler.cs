@@ -1,3 +1,4 @@
+using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -14,7 +15,15 @@ public sealed class BrokerHeartbeatHandler(BrokerServices services) : ApiHandler
     {
         if (!services.ActiveController.IsLocal)
             return new BrokerHeartbeatResponse { ErrorCode = (short)ErrorCode.NotController };
-        var outcome = await services.Controller.Brokers.HeartbeatAsync(request, cancel).ConfigureAwait(false);
+        HeartbeatOutcome outcome;
+        try
+        {
+            outcome = await services.Controller.Brokers.HeartbeatAsync(request, cancel).ConfigureAwait(false);
+        }
+        catch (ControllerUnavailableException)
+        {
+            return new BrokerHeartbeatResponse { ErrorCode = (short)ErrorCode.NotController };
+        }
         return new BrokerHeartbeatResponse
         {
             ErrorCode = (short)outcome.Error,

@@ -1,3 +1,4 @@
+using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -14,7 +15,16 @@ public sealed class BrokerRegistrationHandler(BrokerServices services) : ApiHand
     {
         if (!services.ActiveController.IsLocal)
             return new BrokerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController };
-        var (error, _, epoch) = await services.Controller.Brokers.RegisterAsync(request, cancel).ConfigureAwait(false);
+        (ErrorCode Error, string? Message, long Epoch) outcome;
+        try
+        {
+            outcome = await services.Controller.Brokers.RegisterAsync(request, cancel).ConfigureAwait(false);
+        }
+        catch (ControllerUnavailableException)
+        {
+            return new BrokerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController };
+        }
+        var (error, _, epoch) = outcome;
         return new BrokerRegistrationResponse { ErrorCode = (short)error, BrokerEpoch = epoch };
     }
 }

@@ -1,3 +1,4 @@
+using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -14,7 +15,15 @@ public sealed class ControllerRegistrationHandler(BrokerServices services) : Api
     {
         if (!services.ActiveController.IsLocal)
             return new ControllerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = null };
-        var error = await services.Controller.RegisterControllerAsync(request, cancel).ConfigureAwait(false);
+        ErrorCode error;
+        try
+        {
+            error = await services.Controller.RegisterControllerAsync(request, cancel).ConfigureAwait(false);
+        }
+        catch (ControllerUnavailableException)
+        {
+            return new ControllerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = null };
+        }
         return new ControllerRegistrationResponse
         {
             ErrorCode = (short)error,

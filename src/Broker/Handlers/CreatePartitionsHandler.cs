@@ -17,31 +17,39 @@ public sealed class CreatePartitionsHandler(BrokerServices services) : ApiHandle
 
     protected override async ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request, CancellationToken cancel)
     {
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, request, context.ApiVersion, e =>
-            {
-                var failed = new CreatePartitionsResponse();
-                foreach (var topic in request.Topics)
-                    failed.Results.Add(Failed(topic.Name, ErrorCode.NotController, e.Message));
-                return failed;
-            }, cancel).ConfigureAwait(false);
-        var response = new CreatePartitionsResponse();
-        var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in duplicates)
-            response.Results.Add(Failed(name, ErrorCode.InvalidRequest, "Duplicate topic name."));
-
-        var image = services.Metadata.Current;
-        var accepted = new CreatePartitionsRequest { TimeoutMs = request.TimeoutMs, ValidateOnly = request.ValidateOnly };
-        foreach (var topic in request.Topics.Where(t => !duplicates.Contains(t.Name)))
+        Func<ControllerUnavailableException, CreatePartitionsResponse> failed = e =>
         {
-            if (CheckAssignments(topic, image) is { } invalid)
-                response.Results.Add(Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, invalid));
-            else
-                accepted.Topics.Add(topic);
+            var refusal = new CreatePartitionsResponse();
+            foreach (var topic in request.Topics)
+                refusal.Results.Add(Failed(topic.Name, ErrorCode.NotController, e.Message));
+            return refusal;
+        };
+        if (!services.ActiveController.IsLocal)
+            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
+        try
+        {
+            var response = new CreatePartitionsResponse();
+            var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var name in duplicates)
+                response.Results.Add(Failed(name, ErrorCode.InvalidRequest, "Duplicate topic name."));
+
+            var image = services.Metadata.Current;
+            var accepted = new CreatePartitionsRequest { TimeoutMs = request.TimeoutMs, ValidateOnly = request.ValidateOnly };
+            foreach (var topic in request.Topics.Where(t => !duplicates.Contains(t.Name)))
+            {
+                if (CheckAssignments(topic, image) is { } invalid)
+                    response.Results.Add(Failed(topic.Name, ErrorCode.InvalidReplicaAssignment, invalid));
+                else
+                    accepted.Topics.Add(topic);
+            }
+            if (accepted.Topics.Count > 0)
+                response.Results.AddRange(await services.Controller.CreatePartitionsAsync(accepted, cancel).ConfigureAwait(false));
+            return response;
         }
-        if (accepted.Topics.Count > 0)
-            response.Results.AddRange(await services.Controller.CreatePartitionsAsync(accepted, cancel).ConfigureAwait(false));
-        return response;
+        catch (ControllerUnavailableException e)
+        {
+            return failed(e);
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -12,17 +13,25 @@ public sealed class CreateTopicsHandler(BrokerServices services) : ApiHandler<Cr
 
     protected override async ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request, CancellationToken cancel)
     {
+        Func<ControllerUnavailableException, CreateTopicsResponse> failed = e =>
+        {
+            var refusal = new CreateTopicsResponse();
+            foreach (var topic in request.Topics.DistinctBy(t => t.Name))
+                refusal.Topics.Add(new CreateTopicsResponse.CreatableTopicResult
+                {
+                    Name = topic.Name, ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message, NumPartitions = -1, ReplicationFactor = -1, Configs = null,
+                });
+            return refusal;
+        };
         if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, request, context.ApiVersion, e =>
-            {
-                var failed = new CreateTopicsResponse();
-                foreach (var topic in request.Topics.DistinctBy(t => t.Name))
-                    failed.Topics.Add(new CreateTopicsResponse.CreatableTopicResult
-                    {
-                        Name = topic.Name, ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message, NumPartitions = -1, ReplicationFactor = -1, Configs = null,
-                    });
-                return failed;
-            }, cancel).ConfigureAwait(false);
-        return await services.Controller.CreateTopicsAsync(request, cancel).ConfigureAwait(false);
+            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
+        try
+        {
+            return await services.Controller.CreateTopicsAsync(request, cancel).ConfigureAwait(false);
+        }
+        catch (ControllerUnavailableException e)
+        {
+            return failed(e);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -16,51 +17,59 @@ public sealed class DeleteTopicsHandler(BrokerServices services) : ApiHandler<De
 
     protected override async ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request, CancellationToken cancel)
     {
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, request, context.ApiVersion, e =>
-            {
-                var failed = new DeleteTopicsResponse();
-                foreach (var name in request.TopicNames)
-                    failed.Responses.Add(Failed(name, Uuid.Zero, ErrorCode.NotController, e.Message));
-                foreach (var topic in request.Topics)
-                    failed.Responses.Add(Failed(topic.Name, topic.TopicId, ErrorCode.NotController, e.Message));
-                return failed;
-            }, cancel).ConfigureAwait(false);
-        List<(string? Name, Uuid TopicId)> wanted = context.ApiVersion >= 6
-            ? request.Topics.Select(t => (t.Name, t.TopicId)).ToList()
-            : request.TopicNames.Select(n => ((string?)n, Uuid.Zero)).ToList();
-        var response = new DeleteTopicsResponse();
-
-        if (!services.Config.GetBoolean("delete.topic.enable"))
+        Func<ControllerUnavailableException, DeleteTopicsResponse> failed = e =>
         {
+            var refusal = new DeleteTopicsResponse();
+            foreach (var name in request.TopicNames)
+                refusal.Responses.Add(Failed(name, Uuid.Zero, ErrorCode.NotController, e.Message));
+            foreach (var topic in request.Topics)
+                refusal.Responses.Add(Failed(topic.Name, topic.TopicId, ErrorCode.NotController, e.Message));
+            return refusal;
+        };
+        if (!services.ActiveController.IsLocal)
+            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
+        try
+        {
+            List<(string? Name, Uuid TopicId)> wanted = context.ApiVersion >= 6
+                ? request.Topics.Select(t => (t.Name, t.TopicId)).ToList()
+                : request.TopicNames.Select(n => ((string?)n, Uuid.Zero)).ToList();
+            var response = new DeleteTopicsResponse();
+
+            if (!services.Config.GetBoolean("delete.topic.enable"))
+            {
+                foreach (var (name, id) in wanted)
+                    response.Responses.Add(Failed(name, id, ErrorCode.TopicDeletionDisabled, "Topic deletion is disabled."));
+                return response;
+            }
+
+            var duplicateNames = wanted.Where(t => t.Name is not null).GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+            var duplicateIds = wanted.Where(t => t.Name is null).GroupBy(t => t.TopicId).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+            var reported = new HashSet<(string?, Uuid)>();
+            var valid = new List<(string? Name, Uuid Id)>();
             foreach (var (name, id) in wanted)
-                response.Responses.Add(Failed(name, id, ErrorCode.TopicDeletionDisabled, "Topic deletion is disabled."));
+            {
+                if (name is not null && id != Uuid.Zero)
+                    response.Responses.Add(Failed(name, id, ErrorCode.InvalidRequest, "You may not specify both topic name and topic id."));
+                else if (name is null && id == Uuid.Zero)
+                    response.Responses.Add(Failed(name, id, ErrorCode.InvalidRequest, "Neither topic name nor id were specified."));
+                else if (name is not null ? duplicateNames.Contains(name) : duplicateIds.Contains(id))
+                {
+                    // One answer per duplicated topic, as Kafka gives.
+                    if (reported.Add((name, id)))
+                        response.Responses.Add(Failed(name, id, ErrorCode.InvalidRequest, name is not null ? "Duplicate topic name." : "Duplicate topic id."));
+                }
+                else
+                    valid.Add((name, id));
+            }
+
+            if (valid.Count > 0)
+                response.Responses.AddRange(await services.Controller.DeleteTopicsAsync(valid, cancel).ConfigureAwait(false));
             return response;
         }
-
-        var duplicateNames = wanted.Where(t => t.Name is not null).GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        var duplicateIds = wanted.Where(t => t.Name is null).GroupBy(t => t.TopicId).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        var reported = new HashSet<(string?, Uuid)>();
-        var valid = new List<(string? Name, Uuid Id)>();
-        foreach (var (name, id) in wanted)
+        catch (ControllerUnavailableException e)
         {
-            if (name is not null && id != Uuid.Zero)
-                response.Responses.Add(Failed(name, id, ErrorCode.InvalidRequest, "You may not specify both topic name and topic id."));
-            else if (name is null && id == Uuid.Zero)
-                response.Responses.Add(Failed(name, id, ErrorCode.InvalidRequest, "Neither topic name nor id were specified."));
-            else if (name is not null ? duplicateNames.Contains(name) : duplicateIds.Contains(id))
-            {
-                // One answer per duplicated topic, as Kafka gives.
-                if (reported.Add((name, id)))
-                    response.Responses.Add(Failed(name, id, ErrorCode.InvalidRequest, name is not null ? "Duplicate topic name." : "Duplicate topic id."));
-            }
-            else
-                valid.Add((name, id));
+            return failed(e);
         }
-
-        if (valid.Count > 0)
-            response.Responses.AddRange(await services.Controller.DeleteTopicsAsync(valid, cancel).ConfigureAwait(false));
-        return response;
     }
 
     private static DeleteTopicsResponse.DeletableTopicResult Failed(string? name, Uuid id, ErrorCode error, string message) => new()

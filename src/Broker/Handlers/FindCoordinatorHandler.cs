@@ -91,7 +91,7 @@ public sealed class FindCoordinatorHandler(BrokerServices services) : ApiHandler
         });
         // A failure (too few brokers for offsets.topic.replication.factor) leaves the topic absent:
         // the client is told COORDINATOR_NOT_AVAILABLE and retries, as with Kafka.
-        await services.Controller.CreateTopicsAsync(request, cancel).ConfigureAwait(false);
+        await Forwarding.CreateTopicsAsync(services, request, cancel).ConfigureAwait(false);
     }
 
     private static string Describe(ErrorCode error) => error switch

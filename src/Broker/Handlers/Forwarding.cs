@@ -1,5 +1,7 @@
 using Broker.Controller;
 using Broker.Hosting;
+using Broker.Network;
+using Broker.Protocol.Messages;
 using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -14,9 +16,14 @@ namespace Broker.Handlers;
 public static class Forwarding
 {
     public static async ValueTask<TResponse?> ForwardAsync<TResponse>(
-        BrokerServices services, IApiMessage request, short version, Func<ControllerUnavailableException, TResponse> failed, CancellationToken cancel)
+        BrokerServices services, RequestContext context, IApiMessage request, Func<ControllerUnavailableException, TResponse> failed, CancellationToken cancel)
         where TResponse : class, IApiMessage
     {
+        // What reaches a controller listener was already forwarded once (or sent by a broker that
+        // thinks this node leads): answer NOT_CONTROLLER rather than pass it around.
+        if (services.Config.ControllerListenerNames.Contains(context.ListenerName))
+            return failed(new ControllerUnavailableException($"Node {services.NodeId} is not the active controller."));
+        var version = context.ApiVersion;
         var channel = services.ForwardingChannel
             ?? throw new InvalidOperationException("This node forwards to a remote controller but has no forwarding channel.");
         try
@@ -27,6 +34,27 @@ public static class Forwarding
         {
             services.LoggerFactory.CreateLogger(typeof(Forwarding)).LogWarning("Could not forward {Api}: {Error}", request.GetType().Name, e.Message);
             return failed(e);
+        }
+    }
+
+    /// <summary>
+    /// Topic creation a broker starts on its own (auto-creation by Metadata, the internal topics):
+    /// run by the local controller when active, else sent to the active one. Failures leave the
+    /// topic absent; the client's retry asks again.
+    /// </summary>
+    public static async Task CreateTopicsAsync(BrokerServices services, CreateTopicsRequest request, CancellationToken cancel)
+    {
+        try
+        {
+            if (services.ActiveController.IsLocal)
+                await services.Controller.CreateTopicsAsync(request, cancel).ConfigureAwait(false);
+            else if (services.ForwardingChannel is { } channel)
+                await channel.SendAsync<CreateTopicsResponse>(request, cancel).ConfigureAwait(false);
+        }
+        catch (ControllerUnavailableException e)
+        {
+            services.LoggerFactory.CreateLogger(typeof(Forwarding)).LogInformation("Could not create topics {Topics}: {Error}",
+                string.Join(",", request.Topics.Select(t => t.Name)), e.Message);
         }
     }
 }

@@ -25,6 +25,12 @@ public static class HandlerCatalog
         new UnregisterBrokerHandler(services),
         new ControllerRegistrationHandler(services),
         new AllocateProducerIdsHandler(services),
+        new VoteHandler(services),
+        new BeginQuorumEpochHandler(services),
+        new EndQuorumEpochHandler(services),
+        new DescribeQuorumHandler(services),
+        new FetchSnapshotHandler(services),
+        new MetadataLogFetchHandler(services),
     ];
 
     /// <summary>What the broker (client-facing) listeners serve.</summary>
@@ -61,5 +67,6 @@ public static class HandlerCatalog
         new DescribeProducersHandler(services),
         new UpdateFeaturesHandler(services),
         new UnregisterBrokerHandler(services),
+        new DescribeQuorumHandler(services),
     ];
 }

@@ -24,7 +24,7 @@ public sealed class MetadataHandler(BrokerServices services) : ApiHandler<Metada
                 .Select(t => t.Name!).Distinct().ToArray();
             if (missing.Length > 0)
             {
-                await services.Controller.CreateTopicsAsync(TopicDefaults.Request(missing), cancel).ConfigureAwait(false);
+                await Forwarding.CreateTopicsAsync(services, TopicDefaults.Request(missing), cancel).ConfigureAwait(false);
                 image = services.Metadata.Current;
             }
         }

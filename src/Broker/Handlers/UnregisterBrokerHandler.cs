@@ -1,3 +1,4 @@
+using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -12,10 +13,17 @@ public sealed class UnregisterBrokerHandler(BrokerServices services) : ApiHandle
 
     protected override async ValueTask<UnregisterBrokerResponse?> HandleAsync(RequestContext context, UnregisterBrokerRequest request, CancellationToken cancel)
     {
+        Func<ControllerUnavailableException, UnregisterBrokerResponse> failed = e => new UnregisterBrokerResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message };
         if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, request, context.ApiVersion,
-                e => new UnregisterBrokerResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message }, cancel).ConfigureAwait(false);
-        var (error, message) = await services.Controller.Brokers.UnregisterAsync(request.BrokerId, cancel).ConfigureAwait(false);
-        return new UnregisterBrokerResponse { ErrorCode = (short)error, ErrorMessage = message };
+            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
+        try
+        {
+            var (error, message) = await services.Controller.Brokers.UnregisterAsync(request.BrokerId, cancel).ConfigureAwait(false);
+            return new UnregisterBrokerResponse { ErrorCode = (short)error, ErrorMessage = message };
+        }
+        catch (ControllerUnavailableException e)
+        {
+            return failed(e);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -12,9 +13,16 @@ public sealed class UpdateFeaturesHandler(BrokerServices services) : ApiHandler<
 
     protected override async ValueTask<UpdateFeaturesResponse?> HandleAsync(RequestContext context, UpdateFeaturesRequest request, CancellationToken cancel)
     {
+        Func<ControllerUnavailableException, UpdateFeaturesResponse> failed = e => new UpdateFeaturesResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message };
         if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, request, context.ApiVersion,
-                e => new UpdateFeaturesResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message }, cancel).ConfigureAwait(false);
-        return await services.Controller.UpdateFeaturesAsync(request, context.ApiVersion, services.Features, cancel).ConfigureAwait(false);
+            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
+        try
+        {
+            return await services.Controller.UpdateFeaturesAsync(request, context.ApiVersion, services.Features, cancel).ConfigureAwait(false);
+        }
+        catch (ControllerUnavailableException e)
+        {
+            return failed(e);
+        }
     }
 }

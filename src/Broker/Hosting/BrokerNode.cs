@@ -5,6 +5,8 @@ using Broker.Handlers;
 using Broker.Log;
 using Broker.Metadata;
 using Broker.Network;
+using Broker.Raft.Client;
+using Broker.Raft.Storage;
 using Broker.Replication;
 using Broker.Storage;
 using Microsoft.Extensions.Logging;
@@ -38,38 +40,42 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     {
         try
         {
-            using var metadataLog = new FileMetadataLog(Storage.MetadataDirectory.Path);
             var cache = new MetadataCache(Storage.ClusterId);
+            var metadataLog = new RaftMetadataLog(keepCommitted: false);
+            // Every node, voter or observer, builds its image from the batches the quorum commits.
+            metadataLog.Committed += batch => cache.Apply(batch.Records, batch.LastOffset);
+            metadataLog.SnapshotLoaded += (id, records) =>
+            {
+                cache.Replace(records, id.EndOffset - 1);
+                _logger.LogInformation("Loaded metadata snapshot {Snapshot} ({Records} records)", id, records.Count);
+            };
+            var voterIds = Config.QuorumVoters.Select(v => v.NodeId).ToArray();
+            await using var transport = new QuorumTransport(Config, LoggerFactory.CreateLogger<QuorumTransport>());
+            using var store = new RaftLogStore(Storage.MetadataDirectory.Path, voterIds);
+            await using var raft = new RaftClient(QuorumSettings.RaftConfig(Config), Storage.ClusterId, store, transport, metadataLog);
+            metadataLog.Attach(raft);
             var controller = new QuorumController(metadataLog, cache, Config, LoggerFactory.CreateLogger<QuorumController>());
-            controller.Load();
             var logs = LogManager.Open(Config.LogDirs, topic => LogConfigs.From(TopicConfigDefinitions.Resolve(
                 Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))));
             using var replicas = new ReplicaManager(Config, logs, LoggerFactory.CreateLogger<ReplicaManager>());
-            replicas.OnMetadataChanged(MetadataImage.Empty(Storage.ClusterId), cache.Current);
-            replicas.DeleteOrphanLogs();
-            cache.Changed += replicas.OnMetadataChanged;
             using var maintenance = new LogMaintenance(logs, Config, LoggerFactory.CreateLogger<LogMaintenance>());
 
             var groupLog = new ReplicaGroupLog(replicas, Config.NodeId, (topic, partition) =>
                 cache.Current.Topic(topic)?.Partitions.FirstOrDefault(p => p.PartitionId == partition)?.Isr.Count ?? 0);
             var groups = new GroupCoordinator(groupLog, GroupConfig.From(Config), GroupCoordinator.SystemClock, LoggerFactory.CreateLogger<GroupCoordinator>());
-            groups.OnMetadataChanged(MetadataImage.Empty(Storage.ClusterId), cache.Current, Config.NodeId);
-            cache.Changed += (previous, current) => groups.OnMetadataChanged(previous, current, Config.NodeId);
             await using var groupTicker = new GroupTicker(groups, LoggerFactory.CreateLogger<GroupTicker>());
-
-            if (Config.IsController)
-                await controller.ActivateAsync(stoppingToken).ConfigureAwait(false);
 
             var features = new FeatureLevels();
             FollowFinalizedFeatures(cache, features);
             SocketServer? bound = null;
-            var active = new StaticActiveController(Config, () => LocalControllerAddress(bound));
+            var active = new RaftActiveController(Config, () => raft.Leader, () => LocalControllerAddress(bound));
             var requestTimeout = TimeSpan.FromMilliseconds(Config.GetInt("controller.quorum.request.timeout.ms"));
             await using var forwarding = new ControllerChannel(active, $"node-{Config.NodeId}-forwarding", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
             var services = new BrokerServices(Config, Storage.ClusterId, cache, controller, replicas, features, LoggerFactory, groups)
             {
                 ActiveController = active,
                 ForwardingChannel = forwarding,
+                Quorum = raft,
             };
             RequestDispatcher? brokerDispatcher = null, controllerDispatcher = null;
             brokerDispatcher = new RequestDispatcher(HandlerCatalog.Create(services, () => brokerDispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
@@ -77,13 +83,26 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             await using var server = new SocketServer(
                 listener => Config.ControllerListenerNames.Contains(listener) ? controllerDispatcher : brokerDispatcher,
                 Config.SocketRequestMaxBytes, LoggerFactory.CreateLogger<SocketServer>());
-            server.Start(Config.Listeners);
+            // The quorum first: voters must reach each other before any metadata exists to serve.
+            server.Start(Config.Listeners.Where(l => Config.ControllerListenerNames.Contains(l.ListenerName)));
             Server = bound = server;
+            raft.Start();
 
-            await using var ticker = new ControllerTicker(controller.Brokers,
-                TimeSpan.FromMilliseconds(Math.Max(10, Config.GetInt("broker.heartbeat.interval.ms") / 4)), LoggerFactory.CreateLogger<ControllerTicker>());
+            var tickerPeriod = TimeSpan.FromMilliseconds(Math.Max(10, Config.GetInt("broker.heartbeat.interval.ms") / 4));
+            await using var activation = new ControllerActivation(controller, metadataLog, raft, active,
+                () => new ControllerTicker(controller.Brokers, tickerPeriod, LoggerFactory.CreateLogger<ControllerTicker>()),
+                LoggerFactory.CreateLogger<ControllerActivation>());
             if (Config.IsController)
-                ticker.Start();
+                activation.Start();
+            await using var snapshots = new MetadataSnapshotter(Config, cache, raft, LoggerFactory.CreateLogger<MetadataSnapshotter>());
+            metadataLog.Committed += snapshots.OnCommitted;
+
+            await WaitForMetadataAsync(raft, metadataLog, transport, stoppingToken).ConfigureAwait(false);
+            // Partitions and groups follow the image from here on; logs of topics gone while this node was down go.
+            cache.Subscribe(replicas.OnMetadataChanged);
+            replicas.DeleteOrphanLogs();
+            cache.Subscribe((previous, current) => groups.OnMetadataChanged(previous, current, Config.NodeId));
+            server.Start(Config.Listeners.Where(l => !Config.ControllerListenerNames.Contains(l.ListenerName)));
 
             await using var lifecycleChannel = new ControllerChannel(active, $"node-{Config.NodeId}-lifecycle", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
             await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>());
@@ -104,7 +123,10 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                 }
                 _started.TrySetResult();
                 _logger.LogInformation("Node {NodeId} started", Config.NodeId);
-                await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+                await Task.WhenAny(Task.Delay(Timeout.Infinite, stoppingToken), raft.Completion).ConfigureAwait(false);
+                if (raft.Completion.IsFaulted)
+                    throw new InvalidOperationException("The metadata quorum member stopped on an error", raft.Completion.Exception!.InnerException);
+                stoppingToken.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -128,17 +150,46 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
         _logger.LogInformation("Node {NodeId} stopped", Config.NodeId);
     }
 
-    /// <summary>ApiVersions and registration checks read the finalized feature levels from the metadata image.</summary>
-    private static void FollowFinalizedFeatures(MetadataCache cache, FeatureLevels features)
+    /// <summary>
+    /// Waits until this node has applied the committed metadata log as far as the current leader
+    /// reports it (the leader's own first batch included), so that the partitions it opens and the
+    /// clients it serves see every topic that exists.
+    /// </summary>
+    private async Task WaitForMetadataAsync(RaftClient raft, RaftMetadataLog log, QuorumTransport transport, CancellationToken stop)
     {
-        if (!cache.Current.Features.IsEmpty)
-            features.Set(cache.Current.Features, cache.Current.Offset);
-        cache.Changed += (previous, current) =>
+        var waitingSince = DateTime.UtcNow;
+        var reported = false;
+        while (true)
         {
-            if (!ReferenceEquals(previous.Features, current.Features))
-                features.Set(current.Features, current.Offset);
-        };
+            var leader = raft.Leader;
+            if (leader.LeaderId >= 0 && log.AppliedEpoch >= leader.Epoch && log.AppliedOffset + 1 >= raft.HighWatermark)
+                break;
+            if (raft.Completion.IsFaulted)
+                throw new InvalidOperationException("The metadata quorum member stopped on an error", raft.Completion.Exception!.InnerException);
+            if (transport.ClusterIdRefusedBy is { } refusing)
+                // Retrying cannot help: this node's storage belongs to another cluster than the quorum's.
+                throw new BrokerRegistrationRefusedException(
+                    $"Controller {refusing} refused node {Config.NodeId}: its cluster id is not {Storage.ClusterId} (INCONSISTENT_CLUSTER_ID). " +
+                    "This node's storage was formatted for another cluster; check controller.quorum.voters and the cluster id used to format.");
+            if (!reported && DateTime.UtcNow - waitingSince > TimeSpan.FromSeconds(5))
+            {
+                _logger.LogInformation("Waiting for the metadata quorum (voters {Voters}) to elect a leader and for this node to catch up",
+                    string.Join(",", Config.QuorumVoters));
+                reported = true;
+            }
+            await Task.Delay(5, stop).ConfigureAwait(false);
+        }
+        _logger.LogInformation("Caught up with the metadata log at offset {Offset} (leader {Leader}, epoch {Epoch})",
+            log.AppliedOffset, raft.Leader.LeaderId, raft.Leader.Epoch);
     }
+
+    /// <summary>ApiVersions and registration checks read the finalized feature levels from the metadata image.</summary>
+    private static void FollowFinalizedFeatures(MetadataCache cache, FeatureLevels features) =>
+        cache.Subscribe((previous, current) =>
+        {
+            if (!current.Features.IsEmpty && !ReferenceEquals(previous.Features, current.Features))
+                features.Set(current.Features, current.Offset);
+        });
 
     /// <summary>This node's own controller listener as the bound socket says (port 0 in the config picks one).</summary>
     private ControllerAddress? LocalControllerAddress(SocketServer? server)

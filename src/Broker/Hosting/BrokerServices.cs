@@ -18,7 +18,10 @@ public sealed class BrokerServices(
     public QuorumController Controller { get; } = controller;
     public ReplicaManager Replicas { get; } = replicas;
     public Handlers.FeatureLevels Features { get; } = features;
-    public Producers.ProducerIdManager ProducerIds { get; } = new(controller, metadata, config.NodeId);
+    private Producers.ProducerIdManager? _producerIds;
+
+    public Producers.ProducerIdManager ProducerIds => LazyInitializer.EnsureInitialized(ref _producerIds,
+        () => new Producers.ProducerIdManager(Controller, ActiveController, () => ForwardingChannel, Metadata, NodeId));
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
     public Groups.GroupCoordinator Groups { get; } = groups;
 
@@ -27,4 +30,7 @@ public sealed class BrokerServices(
 
     /// <summary>The connection admin requests are forwarded on when the active controller is elsewhere.</summary>
     public ControllerChannel? ForwardingChannel { get; init; }
+
+    /// <summary>This node's member of the metadata quorum (voter or observer): answers the Raft RPCs and DescribeQuorum.</summary>
+    public Raft.Client.RaftClient? Quorum { get; init; }
 }

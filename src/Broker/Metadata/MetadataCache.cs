@@ -13,8 +13,21 @@ public sealed class MetadataCache(string clusterId)
 
     public MetadataImage Current => _current;
 
-    /// <summary>Raised after each applied batch with the previous and the new image.</summary>
+    /// <summary>Raised after each applied batch with the previous and the new image, in order (under the apply lock).</summary>
     public event Action<MetadataImage, MetadataImage>? Changed;
+
+    /// <summary>
+    /// Hands <paramref name="handler"/> the current image (as a change from the empty one) and every
+    /// later change, with none missed or seen twice although batches keep arriving meanwhile.
+    /// </summary>
+    public void Subscribe(Action<MetadataImage, MetadataImage> handler)
+    {
+        lock (_applyLock)
+        {
+            handler(MetadataImage.Empty(_current.ClusterId), _current);
+            Changed += handler;
+        }
+    }
 
     public void Apply(IReadOnlyList<IKafkaMessage> records, long lastOffset)
     {
@@ -24,7 +37,20 @@ public sealed class MetadataCache(string clusterId)
             previous = _current;
             next = MetadataImageBuilder.Apply(previous, records, lastOffset);
             _current = next;
+            Changed?.Invoke(previous, next);
         }
-        Changed?.Invoke(previous, next);
+    }
+
+    /// <summary>A metadata snapshot replaces the whole image: it is rebuilt from the snapshot's records.</summary>
+    public void Replace(IReadOnlyList<IKafkaMessage> records, long lastOffset)
+    {
+        MetadataImage previous, next;
+        lock (_applyLock)
+        {
+            previous = _current;
+            next = MetadataImageBuilder.Apply(MetadataImage.Empty(previous.ClusterId), records, lastOffset);
+            _current = next;
+            Changed?.Invoke(previous, next);
+        }
     }
 }

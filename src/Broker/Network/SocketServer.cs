@@ -79,7 +79,7 @@ public sealed class SocketServer : IAsyncDisposable
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
-                if (_stopping.IsCancellationRequested)
+                if (_stopping.IsCancellationRequested || e is ObjectDisposedException)
                     return;
                 _logger.LogWarning("Accept failed on {Listener}: {Error}", listenerName, e.Message);
                 continue;
@@ -110,9 +110,10 @@ public sealed class SocketServer : IAsyncDisposable
     {
         if (_stopping.IsCancellationRequested)
             return;
+        // Cancel first: an accept loop that sees its socket disposed must know it is stopping.
+        _stopping.Cancel();
         foreach (var (_, socket) in _listeners)
             socket.Dispose();
-        _stopping.Cancel();
         var all = Task.WhenAll(_connections.Values.Concat(_acceptLoops));
         await Task.WhenAny(all, Task.Delay(grace)).ConfigureAwait(false);
     }

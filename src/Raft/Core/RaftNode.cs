@@ -64,6 +64,9 @@ public sealed partial class RaftNode
             BecomeFollower(state.LeaderEpoch, state.LeaderId);
         else
             BecomeUnattached(state.LeaderEpoch, state.VotedId);
+        // The only voter has nobody to wait for: it campaigns at its first tick (Kafka does the same).
+        if (config.IsVoter && config.Voters.Count == 1 && Role != RaftRole.Leader)
+            _electionDeadline = now;
         _quorumStateDirty = false;
     }
 

@@ -8,9 +8,9 @@ using Xunit.Abstractions;
 namespace Broker.Broker.Tests.Cluster;
 
 /// <summary>
-/// A broker-only process next to a combined node: it registers over the network with the
-/// controller named in controller.quorum.voters and forwards metadata changes to it. Until Raft
-/// lets it follow __cluster_metadata it cannot catch up, so the controller keeps it fenced.
+/// A broker-only process next to a combined node: it follows __cluster_metadata as a Raft
+/// observer of the quorum in controller.quorum.voters, registers over the network with the
+/// active controller, is unfenced once caught up, and forwards metadata changes to it.
 /// </summary>
 public sealed class BrokerOnlyNodeTests(ITestOutputHelper output) : EndToEndTest(output)
 {
@@ -52,7 +52,7 @@ public sealed class BrokerOnlyNodeTests(ITestOutputHelper output) : EndToEndTest
     }
 
     [Fact]
-    public async Task A_broker_only_node_registers_with_the_remote_controller_and_forwards_create_topics_to_it()
+    public async Task A_broker_only_node_follows_the_quorum_is_unfenced_and_forwards_create_topics_to_it()
     {
         await using var controller = Watch(await E2EBroker.StartAsync());
         using var connection = await controller.ConnectAsync();
@@ -62,10 +62,10 @@ public sealed class BrokerOnlyNodeTests(ITestOutputHelper output) : EndToEndTest
         var port = FreePorts.Next();
         var properties = BrokerOnlyProperties(root, port, controller);
         using var broker = BrokerProcess.Start(root.Path, new Dictionary<string, string> { ["CLUSTER_ID"] = clusterId }, properties);
-        await broker.WaitForOutputAsync("Broker 5 stays fenced until its metadata reaches offset");
+        await broker.WaitForOutputAsync("Broker 5 is unfenced");
         await LogsShowAsync(controller, "Registered broker 5");
         var brokers = (await connection.RequestAsync<MetadataResponse>(new MetadataRequest { Topics = [] }, 12)).Brokers;
-        Assert.Equal([1], brokers.Select(b => b.NodeId));
+        Assert.Equal([1, 5], brokers.Select(b => b.NodeId));
 
         var topic = UniqueTopic("forwarded");
         using (var toBroker = await KafkaConnection.ConnectAsync(port))
@@ -82,6 +82,26 @@ public sealed class BrokerOnlyNodeTests(ITestOutputHelper output) : EndToEndTest
             Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }],
         }, 12);
         Assert.Equal(2, Assert.Single(seen.Topics).Partitions.Count);
+        // The broker-only node learns the topic by following the metadata log, not from the controller's answer.
+        using (var toBroker = await KafkaConnection.ConnectAsync(port))
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (true)
+            {
+                var fromBroker = await toBroker.RequestAsync<MetadataResponse>(new MetadataRequest
+                {
+                    Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }], AllowAutoTopicCreation = false,
+                }, 12);
+                if (fromBroker.Topics.Single().ErrorCode == 0)
+                {
+                    Assert.Equal(2, fromBroker.Topics.Single().Partitions.Count);
+                    Assert.Equal([1, 5], fromBroker.Brokers.Select(b => b.NodeId).Order());
+                    break;
+                }
+                Assert.True(DateTime.UtcNow < deadline, "the broker-only node never saw the topic");
+                await Task.Delay(50);
+            }
+        }
 
         broker.SendSignal(BrokerProcess.SigTerm);
         Assert.Equal(0, await broker.WaitForExitAsync());

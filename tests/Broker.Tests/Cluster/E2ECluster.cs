@@ -1,0 +1,227 @@
+using System.Text;
+using Broker.Broker.Tests.Cli;
+using Broker.Broker.Tests.EndToEnd;
+using Broker.Broker.Tests.Storage;
+using Broker.Protocol;
+using Broker.Protocol.Messages;
+
+namespace Broker.Broker.Tests.Cluster;
+
+/// <summary>
+/// Several nodes as real processes on 127.0.0.1, each with its own ports and data directory, one
+/// cluster id and a static <c>controller.quorum.voters</c>. Combined nodes by default; any node
+/// can be killed (SIGKILL) and started again on its data.
+/// </summary>
+public sealed class E2ECluster : IAsyncDisposable
+{
+    private readonly TempDirectory _root = new();
+    private readonly string _clusterId = global::Broker.Storage.ClusterId.Generate();
+
+    private E2ECluster(IReadOnlyList<(int Id, string Roles)> nodes, string[] overrides)
+    {
+        var specs = nodes.Select(n => (n.Id, n.Roles, Port: FreePorts.Next(), ControllerPort: FreePorts.Next())).ToArray();
+        var voters = string.Join(",", specs.Where(s => s.Roles.Contains("controller")).Select(s => $"{s.Id}@127.0.0.1:{s.ControllerPort}"));
+        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Port, s.ControllerPort, voters, _root.Sub($"node-{s.Id}"), _clusterId, overrides)).ToArray();
+    }
+
+    public IReadOnlyList<ClusterNode> Nodes { get; }
+
+    public ClusterNode Node(int id) => Nodes.Single(n => n.Id == id);
+
+    /// <summary>Starts <paramref name="count"/> combined nodes (ids 1..count) and waits until each serves as an unfenced broker.</summary>
+    public static Task<E2ECluster> StartCombinedAsync(int count, params string[] overrides) =>
+        StartAsync(Enumerable.Range(1, count).Select(i => (i, "broker,controller")).ToArray(), overrides);
+
+    public static async Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, params string[] overrides)
+    {
+        var cluster = new E2ECluster(nodes, overrides);
+        try
+        {
+            foreach (var node in cluster.Nodes)
+                node.Launch();
+            foreach (var node in cluster.Nodes)
+                await node.WaitStartedAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    public IEnumerable<ClusterNode> Running => Nodes.Where(n => n.IsRunning);
+
+    public string Logs => string.Concat(Nodes.Select(n => $"===== node {n.Id} =====\n{n.Logs}"));
+
+    /// <summary>The quorum as the leader describes it, asked through <paramref name="via"/> (any running node when null).</summary>
+    public async Task<DescribeQuorumResponse.PartitionData?> DescribeQuorumAsync(ClusterNode? via = null)
+    {
+        var node = via ?? Running.First();
+        try
+        {
+            using var connection = await node.ConnectAsync();
+            var response = await connection.RequestAsync<DescribeQuorumResponse>(new DescribeQuorumRequest
+            {
+                Topics = [new() { TopicName = "__cluster_metadata", Partitions = [new() { PartitionIndex = 0 }] }],
+            }, 1);
+            var partition = response.ErrorCode == 0 ? response.Topics.Single().Partitions.Single() : null;
+            return partition is { ErrorCode: 0 } ? partition : null;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits until a leader other than <paramref name="not"/> is elected, as every running node's DescribeQuorum says.</summary>
+    public async Task<int> WaitForLeaderAsync(int not = -1)
+    {
+        var leader = -1;
+        await Until(async () =>
+        {
+            var seen = new HashSet<int>();
+            foreach (var node in Running.Where(n => n.IsBroker))
+                seen.Add((await DescribeQuorumAsync(node))?.LeaderId ?? -1);
+            leader = seen.Count == 1 ? seen.Single() : -1;
+            return leader >= 0 && leader != not;
+        }, $"a leader other than {not}");
+        return leader;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with every node's output after the deadline.</summary>
+    public async Task Until(Func<Task<bool>> condition, string what, TimeSpan? deadline = null)
+    {
+        var until = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until)
+                Assert.Fail($"Timed out waiting for {what}.\n{Logs}");
+            await Task.Delay(50);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var node in Nodes)
+            node.Dispose();
+        _root.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>One node of an <see cref="E2ECluster"/>.</summary>
+public sealed class ClusterNode : IDisposable
+{
+    private readonly string _clusterId;
+    private readonly string[] _overrides;
+    private readonly StringBuilder _earlierRuns = new();
+    private BrokerProcess? _process;
+    private int _runs;
+
+    internal ClusterNode(int id, string roles, int port, int controllerPort, string voters, string dataRoot, string clusterId, string[] overrides)
+    {
+        Id = id;
+        Roles = roles;
+        Port = port;
+        ControllerPort = controllerPort;
+        DataDir = Path.Combine(dataRoot, "data");
+        _clusterId = clusterId;
+        _overrides = overrides;
+        Directory.CreateDirectory(dataRoot);
+        var listeners = new List<string>();
+        if (IsBroker) listeners.Add($"PLAINTEXT://127.0.0.1:{port}");
+        if (roles.Contains("controller")) listeners.Add($"CONTROLLER://127.0.0.1:{controllerPort}");
+        PropertiesFile = Path.Combine(dataRoot, "server.properties");
+        File.WriteAllText(PropertiesFile, string.Join("\n",
+        [
+            $"process.roles={roles}",
+            $"node.id={id}",
+            $"listeners={string.Join(",", listeners)}",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            $"controller.quorum.voters={voters}",
+            $"log.dirs={DataDir}",
+        ]) + "\n");
+    }
+
+    public int Id { get; }
+    public string Roles { get; }
+    public bool IsBroker => Roles.Contains("broker");
+    public int Port { get; }
+    public int ControllerPort { get; }
+    public string DataDir { get; }
+    public string PropertiesFile { get; }
+    public string Bootstrap => $"127.0.0.1:{Port}";
+    public bool IsRunning => _process is not null;
+
+    /// <summary>The metadata log directory: segments, quorum-state and snapshot (.checkpoint) files.</summary>
+    public string MetadataLogDir => Path.Combine(DataDir, "__cluster_metadata-0");
+
+    public string Logs
+    {
+        get
+        {
+            lock (_earlierRuns)
+                return _earlierRuns + (_process is null ? "" : $"--- run {_runs} stdout ---\n{_process.Stdout}--- run {_runs} stderr ---\n{_process.Stderr}");
+        }
+    }
+
+    /// <summary>Output of the current run only.</summary>
+    public string CurrentRunOutput => _process?.Stdout ?? "";
+
+    internal void Launch()
+    {
+        _runs++;
+        var args = new List<string> { PropertiesFile };
+        foreach (var o in _overrides)
+            args.AddRange(["--override", o]);
+        _process = BrokerProcess.Start(Path.GetDirectoryName(PropertiesFile)!, new Dictionary<string, string> { ["CLUSTER_ID"] = _clusterId }, [.. args]);
+    }
+
+    internal Task WaitStartedAsync() => Running().WaitForOutputAsync($"Node {Id} started");
+
+    /// <summary>Starts the node again on its data and waits until it serves.</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is not null)
+            throw new InvalidOperationException($"Node {Id} is still running.");
+        Launch();
+        await WaitStartedAsync();
+    }
+
+    /// <summary>SIGKILL: nothing of the shutdown runs.</summary>
+    public async Task KillAsync()
+    {
+        var process = Running();
+        process.SendSignal(9);
+        await process.WaitForExitAsync();
+        Retire();
+    }
+
+    public async Task<KafkaConnection> ConnectAsync() => await KafkaConnection.ConnectAsync(IsBroker ? Port : ControllerPort);
+
+    public async Task<MetadataResponse> MetadataAsync(params string[] topics)
+    {
+        using var connection = await ConnectAsync();
+        return await connection.RequestAsync<MetadataResponse>(new MetadataRequest
+        {
+            Topics = topics.Length == 0 ? [] : topics.Select(t => new MetadataRequest.MetadataRequestTopic { Name = t }).ToList(),
+            AllowAutoTopicCreation = false,
+        }, 12);
+    }
+
+    private BrokerProcess Running() => _process ?? throw new InvalidOperationException($"Node {Id} is not running.");
+
+    private void Retire()
+    {
+        if (_process is null)
+            return;
+        lock (_earlierRuns)
+            _earlierRuns.Append($"--- run {_runs} stdout ---\n{_process.Stdout}--- run {_runs} stderr ---\n{_process.Stderr}");
+        _process.Dispose();
+        _process = null;
+    }
+
+    public void Dispose() => Retire();
+}
