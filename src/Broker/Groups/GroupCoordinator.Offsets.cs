@@ -65,18 +65,15 @@ public sealed partial class GroupCoordinator
         }
         if (group.State == GroupState.Dead)
             return ErrorCode.CoordinatorNotAvailable;
-        if (commit.GenerationId < 0 && group.State == GroupState.Empty)
-            return ErrorCode.None;
-        if (commit.GenerationId >= 0 || commit.MemberId != "" || commit.GroupInstanceId is not null)
-        {
-            error = ValidateMember(group, commit.MemberId, commit.GroupInstanceId);
-            if (error != ErrorCode.None)
-                return error;
-            if (commit.GenerationId != group.GenerationId)
-                return ErrorCode.IllegalGeneration;
-        }
-        else
-            return ErrorCode.UnknownMemberId;
+        if (commit.GenerationId < 0 && commit.MemberId == "" && commit.GroupInstanceId is null)
+            return group.State == GroupState.Empty ? ErrorCode.None : ErrorCode.UnknownMemberId;
+        // Anything naming a member or generation must be the current member in the current generation,
+        // even in an empty group: a consumer that lost its membership does not commit as a tool would.
+        error = ValidateMember(group, commit.MemberId, commit.GroupInstanceId);
+        if (error != ErrorCode.None)
+            return error;
+        if (commit.GenerationId != group.GenerationId)
+            return ErrorCode.IllegalGeneration;
         if (group.State == GroupState.CompletingRebalance)
             return ErrorCode.RebalanceInProgress;
         // A commit is a sign of life, as a heartbeat is.

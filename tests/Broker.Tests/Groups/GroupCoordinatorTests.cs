@@ -227,6 +227,53 @@ public sealed class GroupCoordinatorTests
         Assert.Equal(ErrorCode.NotCoordinator, Commit(coordinator, "g", "", -1, 1));
     }
 
+    [Fact]
+    public async Task A_commit_naming_a_member_is_refused_unless_that_member_holds_the_current_generation_even_in_an_empty_group()
+    {
+        var coordinator = NewCoordinator();
+        var member = await StableAloneAsync(coordinator, "g", [1]);
+        Assert.Equal(ErrorCode.UnknownMemberId, Commit(coordinator, "g", "", -1, 1)); // a tool may not commit while members consume
+        Assert.Equal(ErrorCode.IllegalGeneration, Commit(coordinator, "g", member.MemberId, member.GenerationId + 1, 1));
+        coordinator.Leave("g", [(member.MemberId, null)]);
+
+        // The group is empty now: a tool's commit goes through, a former member's does not, with or without a generation.
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", "", -1, 2));
+        Assert.Equal(ErrorCode.UnknownMemberId, Commit(coordinator, "g", member.MemberId, -1, 3));
+        Assert.Equal(ErrorCode.UnknownMemberId, Commit(coordinator, "g", member.MemberId, member.GenerationId, 3));
+        Assert.Equal(ErrorCode.UnknownMemberId, Commit(coordinator, "g", "", -1, 3, instance: "i1"));
+        Assert.Equal(ErrorCode.IllegalGeneration, Commit(coordinator, "never-seen", "", 4, 3));
+        Assert.Equal(2, Offset(coordinator, "g"));
+    }
+
+    [Fact]
+    public async Task A_member_id_handed_out_to_a_full_group_is_refused_with_GROUP_MAX_SIZE_REACHED_and_forgotten()
+    {
+        var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, MaxSize: 1));
+        var pending = await coordinator.JoinAsync(Join("g") with { RequireKnownMemberId = true });
+        Assert.Equal(ErrorCode.MemberIdRequired, (ErrorCode)pending.ErrorCode);
+        var firstJoin = coordinator.JoinAsync(Join("g"));
+        Assert.False(firstJoin.IsCompleted); // the join phase waits for the member that was handed an id
+        var refused = await coordinator.JoinAsync(Join("g", pending.MemberId));
+        Assert.Equal((ErrorCode.GroupMaxSizeReached, ""), ((ErrorCode)refused.ErrorCode, refused.MemberId));
+        Assert.True(firstJoin.IsCompleted, "the join phase still waited for the refused member");
+        var first = await firstJoin;
+        Assert.Equal((ErrorCode.None, 1), ((ErrorCode)first.ErrorCode, first.GenerationId));
+        Assert.Equal(ErrorCode.UnknownMemberId, (ErrorCode)(await coordinator.JoinAsync(Join("g", pending.MemberId))).ErrorCode);
+        Assert.Equal(ErrorCode.GroupMaxSizeReached, (ErrorCode)(await coordinator.JoinAsync(Join("g"))).ErrorCode);
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", first.GenerationId, first.MemberId, null));
+    }
+
+    [Fact]
+    public async Task A_known_member_joining_with_an_instance_id_the_group_does_not_hold_is_unknown()
+    {
+        var coordinator = NewCoordinator();
+        var member = await StableAloneAsync(coordinator, "g", [1]);
+        var join = coordinator.JoinAsync(Join("g", member.MemberId, instance: "i9"));
+        Assert.True(join.IsCompleted, "the join started a rebalance instead of being refused");
+        Assert.Equal(ErrorCode.UnknownMemberId, (ErrorCode)(await join).ErrorCode);
+        Assert.Equal("Stable", coordinator.Describe("g").GroupState);
+    }
+
     private static ErrorCode Commit(GroupCoordinator coordinator, string group, string memberId, int generation, long offset, string? instance = null) =>
         coordinator.CommitOffsets(new OffsetCommitParams(group, generation, memberId, instance, -1,
             [(new TopicPartition("t", 0), offset, -1, "")])).Single();
