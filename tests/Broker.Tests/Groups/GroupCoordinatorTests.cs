@@ -2,6 +2,7 @@ using Broker.Groups;
 using Broker.Log;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
+using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Broker.Tests.Groups;
@@ -218,6 +219,43 @@ public sealed class GroupCoordinatorTests
     }
 
     [Fact]
+    public async Task A_stable_consumer_group_keeps_the_offsets_of_subscribed_topics_while_others_expire_from_their_commit()
+    {
+        var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, OffsetsRetentionMs: 60_000, OffsetsRetentionCheckIntervalMs: 1000));
+        var join = await coordinator.JoinAsync(Join("g") with { Protocols = [("range", Subscription("t"))] });
+        await coordinator.SyncAsync("g", join.GenerationId, join.MemberId, null, null, null, new Dictionary<string, byte[]>());
+        Assert.Equal("Stable", coordinator.Describe("g").GroupState);
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", join.MemberId, join.GenerationId, 5));
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", join.MemberId, join.GenerationId, 6, topic: "dropped"));
+
+        _now += 59_999;
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", join.GenerationId, join.MemberId, null));
+        coordinator.Tick();
+        Assert.Equal((5, 6), (Offset(coordinator, "g"), Offset(coordinator, "g", "dropped")));
+        _now += 1000;
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", join.GenerationId, join.MemberId, null));
+        coordinator.Tick();
+        Assert.Equal((5, -1), (Offset(coordinator, "g"), Offset(coordinator, "g", "dropped")));
+        Assert.Equal(-1, Offset(NewCoordinator(), "g", "dropped"));
+    }
+
+    [Fact]
+    public async Task An_offset_committed_with_an_explicit_retention_expires_at_its_own_time()
+    {
+        var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, OffsetsRetentionMs: 60_000, OffsetsRetentionCheckIntervalMs: 1000));
+        var member = await StableAloneAsync(coordinator, "g", [1]);
+        coordinator.Leave("g", [(member.MemberId, null)]);
+        var commit = new OffsetCommitParams("g", -1, "", null, RetentionTimeMs: 5_000, [(new TopicPartition("t", 0), 3, -1, "")]);
+        Assert.Equal(ErrorCode.None, coordinator.CommitOffsets(commit).Single());
+        _now += 4_999;
+        coordinator.Tick();
+        Assert.Equal(3, Offset(coordinator, "g"));
+        _now += 1_000;
+        coordinator.Tick();
+        Assert.Equal(-1, Offset(coordinator, "g"));
+    }
+
+    [Fact]
     public async Task A_partition_this_node_does_not_lead_answers_NOT_COORDINATOR()
     {
         var coordinator = NewCoordinator();
@@ -274,10 +312,20 @@ public sealed class GroupCoordinatorTests
         Assert.Equal("Stable", coordinator.Describe("g").GroupState);
     }
 
-    private static ErrorCode Commit(GroupCoordinator coordinator, string group, string memberId, int generation, long offset, string? instance = null) =>
+    private static ErrorCode Commit(GroupCoordinator coordinator, string group, string memberId, int generation, long offset, string? instance = null, string topic = "t") =>
         coordinator.CommitOffsets(new OffsetCommitParams(group, generation, memberId, instance, -1,
-            [(new TopicPartition("t", 0), offset, -1, "")])).Single();
+            [(new TopicPartition(topic, 0), offset, -1, "")])).Single();
 
-    private static long Offset(GroupCoordinator coordinator, string group) =>
-        coordinator.FetchOffsets(group, [new TopicPartition("t", 0)]).Offsets.Single().Offset?.Offset ?? -1;
+    private static long Offset(GroupCoordinator coordinator, string group, string topic = "t") =>
+        coordinator.FetchOffsets(group, [new TopicPartition(topic, 0)]).Offsets.Single().Offset?.Offset ?? -1;
+
+    /// <summary>Consumer-protocol subscription metadata (a version, then ConsumerProtocolSubscription v0).</summary>
+    private static byte[] Subscription(params string[] topics)
+    {
+        using var buffer = new PooledBufferWriter();
+        var writer = new KafkaWriter(buffer);
+        writer.WriteInt16(0);
+        new ConsumerProtocolSubscription { Topics = [.. topics] }.Write(writer, 0);
+        return buffer.ToArray();
+    }
 }
