@@ -34,7 +34,7 @@ public sealed partial class GroupCoordinator
             }
             if (records.Count == 0)
                 return results;
-            var appendError = log.Append(group!.Partition, records);
+            var appendError = GroupLogErrors.ForOffsetCommit(log.Append(group!.Partition, records));
             if (appendError != ErrorCode.None)
             {
                 logger.LogWarning("Offset commit of group {Group} failed: {Error}", group.GroupId, appendError);
@@ -144,7 +144,7 @@ public sealed partial class GroupCoordinator
     {
         if (partitions.Count == 0)
             return ErrorCode.None;
-        var error = log.Append(group.Partition, partitions.Select(p => new GroupRecord(GroupRecordSerde.OffsetKey(group.GroupId, p), null)).ToList());
+        var error = AppendGroupRecords(group, partitions.Select(p => new GroupRecord(GroupRecordSerde.OffsetKey(group.GroupId, p), null)).ToList());
         if (error == ErrorCode.None)
             foreach (var partition in partitions)
                 group.Offsets.Remove(partition);
@@ -190,7 +190,7 @@ public sealed partial class GroupCoordinator
     {
         var records = group.Offsets.Keys.Select(p => new GroupRecord(GroupRecordSerde.OffsetKey(group.GroupId, p), null)).ToList();
         records.Add(new GroupRecord(GroupRecordSerde.GroupKey(group.GroupId), null));
-        var error = log.Append(group.Partition, records);
+        var error = AppendGroupRecords(group, records);
         if (error != ErrorCode.None)
             return error;
         group.TransitionTo(GroupState.Dead, now);

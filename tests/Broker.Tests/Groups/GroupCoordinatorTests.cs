@@ -196,6 +196,25 @@ public sealed class GroupCoordinatorTests
         Assert.Equal(3, Offset(coordinator, "g"));
     }
 
+    [Theory]
+    [InlineData(ErrorCode.NotLeaderOrFollower, ErrorCode.NotCoordinator, ErrorCode.NotCoordinator)]
+    [InlineData(ErrorCode.KafkaStorageError, ErrorCode.NotCoordinator, ErrorCode.NotCoordinator)]
+    [InlineData(ErrorCode.NotEnoughReplicas, ErrorCode.CoordinatorNotAvailable, ErrorCode.CoordinatorNotAvailable)]
+    [InlineData(ErrorCode.MessageTooLarge, ErrorCode.InvalidCommitOffsetSize, ErrorCode.UnknownServerError)]
+    [InlineData(ErrorCode.RequestTimedOut, ErrorCode.RequestTimedOut, ErrorCode.RebalanceInProgress)]
+    public async Task A_failed_append_is_told_to_committers_and_to_syncing_members_as_Kafka_tells_each(
+        ErrorCode append, ErrorCode toCommitter, ErrorCode toSyncingMember)
+    {
+        var coordinator = NewCoordinator();
+        var join = await coordinator.JoinAsync(Join("g"));
+        _log.FailWith = append;
+        Assert.Equal(toCommitter, Commit(coordinator, "other", "", -1, 1));
+        var sync = await coordinator.SyncAsync("g", join.GenerationId, join.MemberId, null, null, null,
+            new Dictionary<string, byte[]> { [join.MemberId] = [1] });
+        Assert.Equal(toSyncingMember, (ErrorCode)sync.ErrorCode);
+        Assert.Equal("PreparingRebalance", coordinator.Describe("g").GroupState); // the member rejoins for a new generation
+    }
+
     [Fact]
     public async Task Offsets_of_a_group_empty_for_the_retention_period_expire_and_the_group_goes()
     {
