@@ -23,23 +23,15 @@ public sealed class IncrementalAlterConfigsHandler(BrokerServices services)
     protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(
         RequestContext context, IncrementalAlterConfigsRequest request, CancellationToken cancel)
     {
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, request, context.ApiVersion, e =>
+        return await ConfigAlterations.HandleAsync(services, request, context.ApiVersion, request.Resources, r => (r.ResourceType, r.ResourceName),
+            (image, resource, changes) => Alter(image, resource, request.ValidateOnly, changes),
+            outcomes => new IncrementalAlterConfigsResponse
             {
-                var failed = new IncrementalAlterConfigsResponse();
-                foreach (var r in request.Resources)
-                    failed.Responses.Add(new Result { ResourceType = r.ResourceType, ResourceName = r.ResourceName, ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message });
-                return failed;
+                Responses = outcomes.Select(o => new Result
+                {
+                    ResourceType = o.Type, ResourceName = o.Name, ErrorCode = (short)o.Outcome.Error, ErrorMessage = o.Outcome.Message,
+                }).ToList(),
             }, cancel).ConfigureAwait(false);
-        var outcomes = await ConfigAlterations.CommitAsync(services.Controller, request.Resources, r => (r.ResourceType, r.ResourceName),
-            (image, resource, changes) => Alter(image, resource, request.ValidateOnly, changes), cancel).ConfigureAwait(false);
-        var response = new IncrementalAlterConfigsResponse();
-        foreach (var (type, name, outcome) in outcomes)
-            response.Responses.Add(new Result
-            {
-                ResourceType = type, ResourceName = name, ErrorCode = (short)outcome.Error, ErrorMessage = outcome.Message,
-            });
-        return response;
     }
 
     private static AlterOutcome Alter(
