@@ -52,11 +52,17 @@ public sealed partial class GroupCoordinator
     {
         if (group.PendingMembers.ContainsKey(join.MemberId))
         {
-            if (group.Members.Count >= config.MaxSize)
-                return Task.FromResult(JoinFailure(ErrorCode.GroupMaxSizeReached, join.MemberId));
-            return AddMemberAndRebalance(group, join.MemberId, join, now);
+            if (group.Members.Count < config.MaxSize)
+                return AddMemberAndRebalance(group, join.MemberId, join, now);
+            // Refused for good: the id handed out is dropped, and the answer carries none.
+            group.PendingMembers.Remove(join.MemberId);
+            TryCompleteJoin(group, now); // the join phase no longer waits for it
+            return Task.FromResult(JoinFailure(ErrorCode.GroupMaxSizeReached, ""));
         }
-        var error = ValidateMember(group, join.MemberId, join.GroupInstanceId);
+        // A static member naming an instance id the group does not hold is not the member it claims to be.
+        var error = join.GroupInstanceId is { } instance && !group.StaticMembers.ContainsKey(instance)
+            ? ErrorCode.UnknownMemberId
+            : ValidateMember(group, join.MemberId, join.GroupInstanceId);
         if (error != ErrorCode.None)
             return Task.FromResult(JoinFailure(error, join.MemberId));
         var member = group.Members[join.MemberId];

@@ -34,7 +34,7 @@ public sealed partial class GroupCoordinator
             }
             if (records.Count == 0)
                 return results;
-            var appendError = log.Append(group!.Partition, records);
+            var appendError = GroupLogErrors.ForOffsetCommit(log.Append(group!.Partition, records));
             if (appendError != ErrorCode.None)
             {
                 logger.LogWarning("Offset commit of group {Group} failed: {Error}", group.GroupId, appendError);
@@ -65,18 +65,15 @@ public sealed partial class GroupCoordinator
         }
         if (group.State == GroupState.Dead)
             return ErrorCode.CoordinatorNotAvailable;
-        if (commit.GenerationId < 0 && group.State == GroupState.Empty)
-            return ErrorCode.None;
-        if (commit.GenerationId >= 0 || commit.MemberId != "" || commit.GroupInstanceId is not null)
-        {
-            error = ValidateMember(group, commit.MemberId, commit.GroupInstanceId);
-            if (error != ErrorCode.None)
-                return error;
-            if (commit.GenerationId != group.GenerationId)
-                return ErrorCode.IllegalGeneration;
-        }
-        else
-            return ErrorCode.UnknownMemberId;
+        if (commit.GenerationId < 0 && commit.MemberId == "" && commit.GroupInstanceId is null)
+            return group.State == GroupState.Empty ? ErrorCode.None : ErrorCode.UnknownMemberId;
+        // Anything naming a member or generation must be the current member in the current generation,
+        // even in an empty group: a consumer that lost its membership does not commit as a tool would.
+        error = ValidateMember(group, commit.MemberId, commit.GroupInstanceId);
+        if (error != ErrorCode.None)
+            return error;
+        if (commit.GenerationId != group.GenerationId)
+            return ErrorCode.IllegalGeneration;
         if (group.State == GroupState.CompletingRebalance)
             return ErrorCode.RebalanceInProgress;
         // A commit is a sign of life, as a heartbeat is.
@@ -147,38 +144,53 @@ public sealed partial class GroupCoordinator
     {
         if (partitions.Count == 0)
             return ErrorCode.None;
-        var error = log.Append(group.Partition, partitions.Select(p => new GroupRecord(GroupRecordSerde.OffsetKey(group.GroupId, p), null)).ToList());
+        var error = AppendGroupRecords(group, partitions.Select(p => new GroupRecord(GroupRecordSerde.OffsetKey(group.GroupId, p), null)).ToList());
         if (error == ErrorCode.None)
             foreach (var partition in partitions)
                 group.Offsets.Remove(partition);
         return error;
     }
 
-    /// <summary>
-    /// offsets.retention.minutes: a consumer group's offsets go once it has been empty that long; a
-    /// group that only ever committed (no protocol) loses each offset that long after its commit. An
-    /// empty group left without offsets is deleted.
-    /// </summary>
+    /// <summary>Expires what <see cref="ExpiredOffsets"/> finds; an empty group left without offsets is deleted.</summary>
     private void ExpireOffsets(ClassicGroup group, long now)
     {
-        var retention = config.OffsetsRetentionMs;
-        List<TopicPartition> expired;
-        if (group.ProtocolType is not null)
-            expired = group.State == GroupState.Empty && now - group.StateTimestamp >= retention ? group.Offsets.Keys.ToList() : [];
-        else
-            expired = group.Offsets.Where(o => o.Value.ExpireTimestamp >= 0 ? now >= o.Value.ExpireTimestamp : now - o.Value.CommitTimestamp >= retention)
-                .Select(o => o.Key).ToList();
+        var expired = ExpiredOffsets(group, now);
         if (expired.Count > 0 && RemoveOffsets(group, expired) == ErrorCode.None)
             logger.LogInformation("Expired {Count} offsets of group {Group}", expired.Count, group.GroupId);
         if (group.State == GroupState.Empty && group.Offsets.Count == 0 && group.PendingMembers.Count == 0)
             DeleteGroup(group, now);
     }
 
+    /// <summary>
+    /// offsets.retention.minutes as Kafka applies it: a standalone group's (no protocol) offsets each
+    /// age from their commit; an empty group's all age from when it became empty; a stable consumer
+    /// group keeps the offsets of topics its members subscribe to, while the others age from their
+    /// commit (a topic the group stopped reading does not keep its offsets for ever). Other states
+    /// expire nothing. An offset committed with an explicit retention (OffsetCommit v2-v4) expires
+    /// at its own time instead.
+    /// </summary>
+    private List<TopicPartition> ExpiredOffsets(ClassicGroup group, long now)
+    {
+        var retention = config.OffsetsRetentionMs;
+        bool Due(CommittedOffset offset, long since) =>
+            offset.ExpireTimestamp >= 0 ? now >= offset.ExpireTimestamp : now - since >= retention;
+        IEnumerable<KeyValuePair<TopicPartition, CommittedOffset>> expired;
+        if (group.ProtocolType is null)
+            expired = group.Offsets.Where(o => Due(o.Value, o.Value.CommitTimestamp));
+        else if (group.State == GroupState.Empty)
+            expired = group.Offsets.Where(o => Due(o.Value, group.StateTimestamp));
+        else if (group.State == GroupState.Stable && group.SubscribedTopics() is { } subscribed)
+            expired = group.Offsets.Where(o => !subscribed.Contains(o.Key.Topic) && Due(o.Value, o.Value.CommitTimestamp));
+        else
+            return [];
+        return expired.Select(o => o.Key).ToList();
+    }
+
     private ErrorCode DeleteGroup(ClassicGroup group, long now)
     {
         var records = group.Offsets.Keys.Select(p => new GroupRecord(GroupRecordSerde.OffsetKey(group.GroupId, p), null)).ToList();
         records.Add(new GroupRecord(GroupRecordSerde.GroupKey(group.GroupId), null));
-        var error = log.Append(group.Partition, records);
+        var error = AppendGroupRecords(group, records);
         if (error != ErrorCode.None)
             return error;
         group.TransitionTo(GroupState.Dead, now);

@@ -175,5 +175,9 @@ public sealed partial class GroupCoordinator(IGroupLog log, GroupConfig config, 
     }
 
     /// <summary>Writes the group's metadata (members, assignments, generation) to its partition.</summary>
-    private ErrorCode StoreGroup(ClassicGroup group) => log.Append(group.Partition, [GroupRecordSerde.Group(group)]);
+    private ErrorCode StoreGroup(ClassicGroup group) => AppendGroupRecords(group, [GroupRecordSerde.Group(group)]);
+
+    /// <summary>Appends records other than offset commits (group metadata, tombstones): a failure is told as Kafka tells it for those.</summary>
+    private ErrorCode AppendGroupRecords(ClassicGroup group, IReadOnlyList<GroupRecord> records) =>
+        GroupLogErrors.ForGroupWrite(log.Append(group.Partition, records));
 }

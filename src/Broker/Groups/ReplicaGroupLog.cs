@@ -10,29 +10,20 @@ public sealed class ReplicaGroupLog(ReplicaManager replicas, int nodeId, Func<st
 {
     public const string Topic = "__consumer_offsets";
 
+    /// <summary>The append's own error, as a Produce would get it; <see cref="GroupLogErrors"/> turns it into a group client's.</summary>
     public ErrorCode Append(int partition, IReadOnlyList<GroupRecord> records)
     {
         var hosted = replicas.Get(Topic, partition);
         if (hosted is null || hosted.Leader != nodeId)
-            return ErrorCode.NotCoordinator;
+            return ErrorCode.NotLeaderOrFollower;
         if (hosted.Config.MinInsyncReplicas > isrSize(Topic, partition))
-            return ErrorCode.CoordinatorNotAvailable;
+            return ErrorCode.NotEnoughReplicas;
         using var builder = new RecordBatchBuilder();
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var record in records)
             builder.Append(now, record.Key, record.Value);
         using var batch = builder.Build();
-        var result = replicas.Append(hosted, batch.WrittenSpanMutable);
-        return result.Error switch
-        {
-            ErrorCode.None => ErrorCode.None,
-            // Kafka's mapping of append failures to what a group client understands.
-            ErrorCode.UnknownTopicOrPartition or ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend
-                or ErrorCode.RequestTimedOut => ErrorCode.CoordinatorNotAvailable,
-            ErrorCode.NotLeaderOrFollower => ErrorCode.NotCoordinator,
-            ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge => ErrorCode.InvalidCommitOffsetSize,
-            _ => ErrorCode.UnknownServerError,
-        };
+        return replicas.Append(hosted, batch.WrittenSpanMutable).Error;
     }
 
     public IEnumerable<GroupRecord> ReadAll(int partition)

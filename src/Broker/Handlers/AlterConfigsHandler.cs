@@ -18,31 +18,15 @@ public sealed class AlterConfigsHandler(BrokerServices services) : ApiHandler<Al
 
     protected override async ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request, CancellationToken cancel)
     {
-        Func<ControllerUnavailableException, AlterConfigsResponse> failed = e =>
-        {
-            var refusal = new AlterConfigsResponse();
-            foreach (var r in request.Resources)
-                refusal.Responses.Add(new Result { ResourceType = r.ResourceType, ResourceName = r.ResourceName, ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message });
-            return refusal;
-        };
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
-        try
-        {
-            var outcomes = await ConfigAlterations.CommitAsync(services.Controller, request.Resources, r => (r.ResourceType, r.ResourceName),
-                (image, resource, changes) => Alter(image, resource, request.ValidateOnly, changes), cancel).ConfigureAwait(false);
-            var response = new AlterConfigsResponse();
-            foreach (var (type, name, outcome) in outcomes)
-                response.Responses.Add(new Result
+        return await ConfigAlterations.HandleAsync(services, context, request, request.Resources, r => (r.ResourceType, r.ResourceName),
+            (image, resource, changes) => Alter(image, resource, request.ValidateOnly, changes),
+            outcomes => new AlterConfigsResponse
+            {
+                Responses = outcomes.Select(o => new Result
                 {
-                    ResourceType = type, ResourceName = name, ErrorCode = (short)outcome.Error, ErrorMessage = outcome.Message,
-                });
-            return response;
-        }
-        catch (ControllerUnavailableException e)
-        {
-            return failed(e);
-        }
+                    ResourceType = o.Type, ResourceName = o.Name, ErrorCode = (short)o.Outcome.Error, ErrorMessage = o.Outcome.Message,
+                }).ToList(),
+            }, cancel).ConfigureAwait(false);
     }
 
     private static AlterOutcome Alter(MetadataImage image, AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly, List<ConfigChange> changes)

@@ -1,7 +1,10 @@
 using Broker.Config;
 using Broker.Controller;
+using Broker.Hosting;
 using Broker.Metadata;
+using Broker.Network;
 using Broker.Protocol;
+using Broker.Protocol.Wire;
 
 namespace Broker.Handlers;
 
@@ -63,6 +66,32 @@ public static class ConfigAlterations
     /// Runs <paramref name="alter"/> for every distinct resource inside the controller's loop and
     /// commits the changes of those that succeeded; a resource named twice is rejected whole, as Kafka does.
     /// </summary>
+    /// <summary>
+    /// The whole of either handler: forwarded when the controller is elsewhere (every resource then
+    /// answers NOT_CONTROLLER if that fails), else committed here; <paramref name="respond"/> builds
+    /// the response from one outcome per resource.
+    /// </summary>
+    public static async ValueTask<TResponse?> HandleAsync<TResource, TResponse>(
+        BrokerServices services, RequestContext context, IApiMessage request, IReadOnlyList<TResource> resources, Func<TResource, (sbyte Type, string Name)> id,
+        Func<MetadataImage, TResource, List<ConfigChange>, AlterOutcome> alter, Func<IEnumerable<(sbyte Type, string Name, AlterOutcome Outcome)>, TResponse> respond,
+        CancellationToken cancel)
+        where TResponse : class, IApiMessage
+    {
+        TResponse Refused(ControllerUnavailableException e) =>
+            respond(resources.Select(r => (id(r).Type, id(r).Name, new AlterOutcome(ErrorCode.NotController, e.Message))));
+        if (!services.ActiveController.IsLocal)
+            return await Forwarding.ForwardAsync(services, context, request, Refused, cancel).ConfigureAwait(false);
+        try
+        {
+            return respond(await CommitAsync(services.Controller, resources, id, alter, cancel).ConfigureAwait(false));
+        }
+        catch (ControllerUnavailableException e)
+        {
+            // Leadership moved while the change was in flight: the client retries against the new controller.
+            return Refused(e);
+        }
+    }
+
     public static Task<List<(sbyte Type, string Name, AlterOutcome Outcome)>> CommitAsync<TResource>(
         QuorumController controller, IReadOnlyList<TResource> resources, Func<TResource, (sbyte Type, string Name)> id,
         Func<MetadataImage, TResource, List<ConfigChange>, AlterOutcome> alter, CancellationToken cancel)

@@ -17,21 +17,21 @@ public sealed class OffsetCommitHandler(BrokerServices services) : ApiHandler<Of
         var version = context.ApiVersion;
         var offsets = request.Topics.SelectMany(t => t.Partitions.Select(p => (
             new TopicPartition(t.Name, p.PartitionIndex), p.CommittedOffset, version >= 6 ? p.CommittedLeaderEpoch : -1, p.CommittedMetadata))).ToList();
-        var commit = new OffsetCommitParams(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId,
-            version >= 7 ? request.GroupInstanceId : null, version <= 4 ? request.RetentionTimeMs : -1, offsets);
-        var errors = services.Groups.CommitOffsets(commit);
+        var errors = GroupOffsetPartitions.Apply(services.Metadata.Current, offsets, o => o.Item1, known =>
+            // Nothing left to commit: the coordinator is not asked, so no group is created for it.
+            known.Count == 0 ? [] : services.Groups.CommitOffsets(new OffsetCommitParams(request.GroupId, request.GenerationIdOrMemberEpoch,
+                request.MemberId, version >= 7 ? request.GroupInstanceId : null, version <= 4 ? request.RetentionTimeMs : -1, known)));
         var response = new OffsetCommitResponse();
         var i = 0;
         foreach (var topic in request.Topics)
-        {
-            var result = new OffsetCommitResponse.OffsetCommitResponseTopic { Name = topic.Name };
-            foreach (var partition in topic.Partitions)
-                result.Partitions.Add(new OffsetCommitResponse.OffsetCommitResponsePartition
+            response.Topics.Add(new OffsetCommitResponse.OffsetCommitResponseTopic
+            {
+                Name = topic.Name,
+                Partitions = topic.Partitions.Select(p => new OffsetCommitResponse.OffsetCommitResponsePartition
                 {
-                    PartitionIndex = partition.PartitionIndex, ErrorCode = (short)errors[i++],
-                });
-            response.Topics.Add(result);
-        }
+                    PartitionIndex = p.PartitionIndex, ErrorCode = (short)errors[i++],
+                }).ToList(),
+            });
         return ValueTask.FromResult<OffsetCommitResponse?>(response);
     }
 }

@@ -1,5 +1,4 @@
 using Broker.Hosting;
-using Broker.Log;
 using Broker.Network;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
@@ -13,22 +12,27 @@ public sealed class OffsetDeleteHandler(BrokerServices services) : ApiHandler<Of
 
     protected override ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request, CancellationToken cancel)
     {
-        var partitions = request.Topics.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.PartitionIndex))).ToList();
-        var (error, results) = services.Groups.DeleteOffsets(request.GroupId, partitions);
+        var requested = GroupOffsetPartitions.Flatten(request.Topics, t => t.Name, t => t.Partitions.Select(p => p.PartitionIndex));
+        var error = ErrorCode.None;
+        var errors = GroupOffsetPartitions.Apply(services.Metadata.Current, requested, p => p, known =>
+        {
+            // Asked even with nothing left: the group-level errors (unknown group, NON_EMPTY_GROUP) still apply.
+            (error, var results) = services.Groups.DeleteOffsets(request.GroupId, known);
+            return error == ErrorCode.None ? results : known.Select(_ => error).ToList();
+        });
         var response = new OffsetDeleteResponse { ErrorCode = (short)error };
         if (error != ErrorCode.None)
             return ValueTask.FromResult<OffsetDeleteResponse?>(response);
         var i = 0;
         foreach (var topic in request.Topics)
-        {
-            var result = new OffsetDeleteResponse.OffsetDeleteResponseTopic { Name = topic.Name };
-            foreach (var partition in topic.Partitions)
-                result.Partitions.Add(new OffsetDeleteResponse.OffsetDeleteResponsePartition
+            response.Topics.Add(new OffsetDeleteResponse.OffsetDeleteResponseTopic
+            {
+                Name = topic.Name,
+                Partitions = topic.Partitions.Select(p => new OffsetDeleteResponse.OffsetDeleteResponsePartition
                 {
-                    PartitionIndex = partition.PartitionIndex, ErrorCode = (short)results[i++],
-                });
-            response.Topics.Add(result);
-        }
+                    PartitionIndex = p.PartitionIndex, ErrorCode = (short)errors[i++],
+                }).ToList(),
+            });
         return ValueTask.FromResult<OffsetDeleteResponse?>(response);
     }
 }

@@ -54,14 +54,11 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
             return Replication.AppendResult.Failed(error);
         if (data.Records is not { Length: > 0 } records)
             return Replication.AppendResult.Failed(ErrorCode.InvalidRecord, "The partition data holds no records.");
-        if (acks == -1 && partition.Config.MinInsyncReplicas > IsrSize(topic, data.Index))
+        if (acks == -1 && partition.Config.MinInsyncReplicas > services.Metadata.Current.IsrSize(topic, data.Index))
             return Replication.AppendResult.Failed(ErrorCode.NotEnoughReplicas,
                 $"The in-sync replicas are fewer than min.insync.replicas ({partition.Config.MinInsyncReplicas}).");
         // The request frame is this connection's own pooled buffer: patching offsets in it is safe.
         var writable = MemoryMarshal.AsMemory(records);
         return services.Replicas.Append(partition, writable.Span);
     }
-
-    private int IsrSize(string topic, int partition) =>
-        services.Metadata.Current.Topic(topic)?.Partitions.FirstOrDefault(p => p.PartitionId == partition)?.Isr.Count ?? 0;
 }

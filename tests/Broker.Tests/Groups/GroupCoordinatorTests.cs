@@ -2,6 +2,7 @@ using Broker.Groups;
 using Broker.Log;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
+using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Broker.Tests.Groups;
@@ -195,6 +196,25 @@ public sealed class GroupCoordinatorTests
         Assert.Equal(3, Offset(coordinator, "g"));
     }
 
+    [Theory]
+    [InlineData(ErrorCode.NotLeaderOrFollower, ErrorCode.NotCoordinator, ErrorCode.NotCoordinator)]
+    [InlineData(ErrorCode.KafkaStorageError, ErrorCode.NotCoordinator, ErrorCode.NotCoordinator)]
+    [InlineData(ErrorCode.NotEnoughReplicas, ErrorCode.CoordinatorNotAvailable, ErrorCode.CoordinatorNotAvailable)]
+    [InlineData(ErrorCode.MessageTooLarge, ErrorCode.InvalidCommitOffsetSize, ErrorCode.UnknownServerError)]
+    [InlineData(ErrorCode.RequestTimedOut, ErrorCode.RequestTimedOut, ErrorCode.RebalanceInProgress)]
+    public async Task A_failed_append_is_told_to_committers_and_to_syncing_members_as_Kafka_tells_each(
+        ErrorCode append, ErrorCode toCommitter, ErrorCode toSyncingMember)
+    {
+        var coordinator = NewCoordinator();
+        var join = await coordinator.JoinAsync(Join("g"));
+        _log.FailWith = append;
+        Assert.Equal(toCommitter, Commit(coordinator, "other", "", -1, 1));
+        var sync = await coordinator.SyncAsync("g", join.GenerationId, join.MemberId, null, null, null,
+            new Dictionary<string, byte[]> { [join.MemberId] = [1] });
+        Assert.Equal(toSyncingMember, (ErrorCode)sync.ErrorCode);
+        Assert.Equal("PreparingRebalance", coordinator.Describe("g").GroupState); // the member rejoins for a new generation
+    }
+
     [Fact]
     public async Task Offsets_of_a_group_empty_for_the_retention_period_expire_and_the_group_goes()
     {
@@ -218,6 +238,43 @@ public sealed class GroupCoordinatorTests
     }
 
     [Fact]
+    public async Task A_stable_consumer_group_keeps_the_offsets_of_subscribed_topics_while_others_expire_from_their_commit()
+    {
+        var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, OffsetsRetentionMs: 60_000, OffsetsRetentionCheckIntervalMs: 1000));
+        var join = await coordinator.JoinAsync(Join("g") with { Protocols = [("range", Subscription("t"))] });
+        await coordinator.SyncAsync("g", join.GenerationId, join.MemberId, null, null, null, new Dictionary<string, byte[]>());
+        Assert.Equal("Stable", coordinator.Describe("g").GroupState);
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", join.MemberId, join.GenerationId, 5));
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", join.MemberId, join.GenerationId, 6, topic: "dropped"));
+
+        _now += 59_999;
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", join.GenerationId, join.MemberId, null));
+        coordinator.Tick();
+        Assert.Equal((5, 6), (Offset(coordinator, "g"), Offset(coordinator, "g", "dropped")));
+        _now += 1000;
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", join.GenerationId, join.MemberId, null));
+        coordinator.Tick();
+        Assert.Equal((5, -1), (Offset(coordinator, "g"), Offset(coordinator, "g", "dropped")));
+        Assert.Equal(-1, Offset(NewCoordinator(), "g", "dropped"));
+    }
+
+    [Fact]
+    public async Task An_offset_committed_with_an_explicit_retention_expires_at_its_own_time()
+    {
+        var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, OffsetsRetentionMs: 60_000, OffsetsRetentionCheckIntervalMs: 1000));
+        var member = await StableAloneAsync(coordinator, "g", [1]);
+        coordinator.Leave("g", [(member.MemberId, null)]);
+        var commit = new OffsetCommitParams("g", -1, "", null, RetentionTimeMs: 5_000, [(new TopicPartition("t", 0), 3, -1, "")]);
+        Assert.Equal(ErrorCode.None, coordinator.CommitOffsets(commit).Single());
+        _now += 4_999;
+        coordinator.Tick();
+        Assert.Equal(3, Offset(coordinator, "g"));
+        _now += 1_000;
+        coordinator.Tick();
+        Assert.Equal(-1, Offset(coordinator, "g"));
+    }
+
+    [Fact]
     public async Task A_partition_this_node_does_not_lead_answers_NOT_COORDINATOR()
     {
         var coordinator = NewCoordinator();
@@ -227,10 +284,67 @@ public sealed class GroupCoordinatorTests
         Assert.Equal(ErrorCode.NotCoordinator, Commit(coordinator, "g", "", -1, 1));
     }
 
-    private static ErrorCode Commit(GroupCoordinator coordinator, string group, string memberId, int generation, long offset, string? instance = null) =>
-        coordinator.CommitOffsets(new OffsetCommitParams(group, generation, memberId, instance, -1,
-            [(new TopicPartition("t", 0), offset, -1, "")])).Single();
+    [Fact]
+    public async Task A_commit_naming_a_member_is_refused_unless_that_member_holds_the_current_generation_even_in_an_empty_group()
+    {
+        var coordinator = NewCoordinator();
+        var member = await StableAloneAsync(coordinator, "g", [1]);
+        Assert.Equal(ErrorCode.UnknownMemberId, Commit(coordinator, "g", "", -1, 1)); // a tool may not commit while members consume
+        Assert.Equal(ErrorCode.IllegalGeneration, Commit(coordinator, "g", member.MemberId, member.GenerationId + 1, 1));
+        coordinator.Leave("g", [(member.MemberId, null)]);
 
-    private static long Offset(GroupCoordinator coordinator, string group) =>
-        coordinator.FetchOffsets(group, [new TopicPartition("t", 0)]).Offsets.Single().Offset?.Offset ?? -1;
+        // The group is empty now: a tool's commit goes through, a former member's does not, with or without a generation.
+        Assert.Equal(ErrorCode.None, Commit(coordinator, "g", "", -1, 2));
+        Assert.Equal(ErrorCode.UnknownMemberId, Commit(coordinator, "g", member.MemberId, -1, 3));
+        Assert.Equal(ErrorCode.UnknownMemberId, Commit(coordinator, "g", member.MemberId, member.GenerationId, 3));
+        Assert.Equal(ErrorCode.UnknownMemberId, Commit(coordinator, "g", "", -1, 3, instance: "i1"));
+        Assert.Equal(ErrorCode.IllegalGeneration, Commit(coordinator, "never-seen", "", 4, 3));
+        Assert.Equal(2, Offset(coordinator, "g"));
+    }
+
+    [Fact]
+    public async Task A_member_id_handed_out_to_a_full_group_is_refused_with_GROUP_MAX_SIZE_REACHED_and_forgotten()
+    {
+        var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, MaxSize: 1));
+        var pending = await coordinator.JoinAsync(Join("g") with { RequireKnownMemberId = true });
+        Assert.Equal(ErrorCode.MemberIdRequired, (ErrorCode)pending.ErrorCode);
+        var firstJoin = coordinator.JoinAsync(Join("g"));
+        Assert.False(firstJoin.IsCompleted); // the join phase waits for the member that was handed an id
+        var refused = await coordinator.JoinAsync(Join("g", pending.MemberId));
+        Assert.Equal((ErrorCode.GroupMaxSizeReached, ""), ((ErrorCode)refused.ErrorCode, refused.MemberId));
+        Assert.True(firstJoin.IsCompleted, "the join phase still waited for the refused member");
+        var first = await firstJoin;
+        Assert.Equal((ErrorCode.None, 1), ((ErrorCode)first.ErrorCode, first.GenerationId));
+        Assert.Equal(ErrorCode.UnknownMemberId, (ErrorCode)(await coordinator.JoinAsync(Join("g", pending.MemberId))).ErrorCode);
+        Assert.Equal(ErrorCode.GroupMaxSizeReached, (ErrorCode)(await coordinator.JoinAsync(Join("g"))).ErrorCode);
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", first.GenerationId, first.MemberId, null));
+    }
+
+    [Fact]
+    public async Task A_known_member_joining_with_an_instance_id_the_group_does_not_hold_is_unknown()
+    {
+        var coordinator = NewCoordinator();
+        var member = await StableAloneAsync(coordinator, "g", [1]);
+        var join = coordinator.JoinAsync(Join("g", member.MemberId, instance: "i9"));
+        Assert.True(join.IsCompleted, "the join started a rebalance instead of being refused");
+        Assert.Equal(ErrorCode.UnknownMemberId, (ErrorCode)(await join).ErrorCode);
+        Assert.Equal("Stable", coordinator.Describe("g").GroupState);
+    }
+
+    private static ErrorCode Commit(GroupCoordinator coordinator, string group, string memberId, int generation, long offset, string? instance = null, string topic = "t") =>
+        coordinator.CommitOffsets(new OffsetCommitParams(group, generation, memberId, instance, -1,
+            [(new TopicPartition(topic, 0), offset, -1, "")])).Single();
+
+    private static long Offset(GroupCoordinator coordinator, string group, string topic = "t") =>
+        coordinator.FetchOffsets(group, [new TopicPartition(topic, 0)]).Offsets.Single().Offset?.Offset ?? -1;
+
+    /// <summary>Consumer-protocol subscription metadata (a version, then ConsumerProtocolSubscription v0).</summary>
+    private static byte[] Subscription(params string[] topics)
+    {
+        using var buffer = new PooledBufferWriter();
+        var writer = new KafkaWriter(buffer);
+        writer.WriteInt16(0);
+        new ConsumerProtocolSubscription { Topics = [.. topics] }.Write(writer, 0);
+        return buffer.ToArray();
+    }
 }

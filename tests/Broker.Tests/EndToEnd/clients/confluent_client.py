@@ -11,7 +11,7 @@ import selectors
 import sys
 import time
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 
 def emit(obj):
@@ -126,6 +126,23 @@ def consume(args):
     consumer.close()
 
 
+def standalone_commit(args):
+    """A consumer that never joins its group (no subscribe) commits the offsets given as JSON lines
+    {"topic", "partition", "offset"} on stdin in one synchronous commit, as assign-based applications
+    do, then reads them back: a line with the commit's error (null for none), then one line per
+    partition with the offset committed there (-1001 for none)."""
+    consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": args.group, "enable.auto.commit": False})
+    wanted = [json.loads(line) for line in sys.stdin if line.strip()]
+    try:
+        consumer.commit(offsets=[TopicPartition(w["topic"], w["partition"], w["offset"]) for w in wanted], asynchronous=False)
+        emit({"commitError": None})
+    except KafkaException as e:
+        emit({"commitError": e.args[0].name()})
+    for tp in consumer.committed([TopicPartition(w["topic"], w["partition"]) for w in wanted], timeout=args.timeout):
+        emit({"topic": tp.topic, "partition": tp.partition, "committed": tp.offset})
+    consumer.close()
+
+
 def offsets_for_times(args):
     consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "e2e-manual-assignment"})
     topic = consumer.list_topics(args.topic, timeout=args.timeout).topics[args.topic]
@@ -214,7 +231,7 @@ def acked_load(args):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["produce", "consume", "group-consume", "offsets-for-times", "acked-load"])
+    parser.add_argument("command", choices=["produce", "consume", "group-consume", "offsets-for-times", "acked-load", "standalone-commit"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
     parser.add_argument("--codec", default="none")
@@ -239,6 +256,7 @@ def main():
         "group-consume": group_consume,
         "offsets-for-times": offsets_for_times,
         "acked-load": acked_load,
+        "standalone-commit": standalone_commit,
     }[args.command](args)
 
 
