@@ -142,10 +142,17 @@ public sealed partial class GroupCoordinator
                 (member.SessionTimeoutMs, member.RebalanceTimeoutMs) = (oldSession, oldRebalance);
                 return Task.FromResult(JoinFailure(error, ""));
             }
-            // The old leader id goes back, so a restarted leader does not think it must assign again.
             var response = JoinSuccess(group, member);
-            response.Leader = oldLeader ?? "";
-            response.Members.Clear();
+            if (join.SupportsSkipAssignment)
+                // KIP-814: a restarted leader learns it leads (to watch metadata) but must not assign:
+                // a stable group would not hand a new assignment out.
+                response.SkipAssignment = group.IsLeader(member.MemberId);
+            else
+            {
+                // Older clients have no such flag: the old leader id goes back, so the new one does not think it must assign.
+                response.Leader = oldLeader ?? "";
+                response.Members.Clear();
+            }
             return Task.FromResult(response);
         }
         var pending = member.PendingJoin = NewJoinWaiter();
