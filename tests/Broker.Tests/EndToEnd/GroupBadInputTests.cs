@@ -1,6 +1,6 @@
+using Broker.Broker.Tests.Groups;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
-using Broker.Protocol.Wire;
 using Xunit.Abstractions;
 
 namespace Broker.Broker.Tests.EndToEnd;
@@ -182,16 +182,6 @@ public sealed class GroupBadInputTests(GroupBroker fixture, ITestOutputHelper ou
 
     private static string Hex(byte[] bytes) => Convert.ToHexString(bytes);
 
-    /// <summary>A consumer-protocol subscription (v0) to "orders".</summary>
-    private static byte[] Subscription()
-    {
-        using var buffer = new PooledBufferWriter();
-        var writer = new KafkaWriter(buffer);
-        writer.WriteInt16(0);
-        new ConsumerProtocolSubscription { Topics = ["orders"] }.Write(writer, 0);
-        return buffer.ToArray();
-    }
-
     private static Task<JoinGroupResponse> JoinAsync(
         KafkaConnection connection, string group, string memberId = "", string? instance = null, int session = 10_000,
         string protocolType = "consumer", string[]? protocols = null, short version = 5) =>
@@ -199,7 +189,7 @@ public sealed class GroupBadInputTests(GroupBroker fixture, ITestOutputHelper ou
         {
             GroupId = group, MemberId = memberId, GroupInstanceId = instance, SessionTimeoutMs = session, RebalanceTimeoutMs = 10_000,
             ProtocolType = protocolType,
-            Protocols = [.. (protocols ?? ["range"]).Select(p => new JoinGroupRequest.JoinGroupRequestProtocol { Name = p, Metadata = Subscription() })],
+            Protocols = [.. (protocols ?? ["range"]).Select(p => new JoinGroupRequest.JoinGroupRequestProtocol { Name = p, Metadata = ConsumerSubscriptions.Encode("orders") })],
         }, version);
 
     /// <summary>The only member of a new group, joined and synced (generation 1, it is the leader, holding <see cref="Assignment"/>).</summary>

@@ -2,7 +2,6 @@ using Broker.Groups;
 using Broker.Log;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
-using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Broker.Tests.Groups;
@@ -241,7 +240,7 @@ public sealed class GroupCoordinatorTests
     public async Task A_stable_consumer_group_keeps_the_offsets_of_subscribed_topics_while_others_expire_from_their_commit()
     {
         var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, OffsetsRetentionMs: 60_000, OffsetsRetentionCheckIntervalMs: 1000));
-        var join = await coordinator.JoinAsync(Join("g") with { Protocols = [("range", Subscription("t"))] });
+        var join = await coordinator.JoinAsync(Join("g") with { Protocols = [("range", ConsumerSubscriptions.Encode("t"))] });
         await coordinator.SyncAsync("g", join.GenerationId, join.MemberId, null, null, null, new Dictionary<string, byte[]>());
         Assert.Equal("Stable", coordinator.Describe("g").GroupState);
         Assert.Equal(ErrorCode.None, Commit(coordinator, "g", join.MemberId, join.GenerationId, 5));
@@ -337,14 +336,4 @@ public sealed class GroupCoordinatorTests
 
     private static long Offset(GroupCoordinator coordinator, string group, string topic = "t") =>
         coordinator.FetchOffsets(group, [new TopicPartition(topic, 0)]).Offsets.Single().Offset?.Offset ?? -1;
-
-    /// <summary>Consumer-protocol subscription metadata (a version, then ConsumerProtocolSubscription v0).</summary>
-    private static byte[] Subscription(params string[] topics)
-    {
-        using var buffer = new PooledBufferWriter();
-        var writer = new KafkaWriter(buffer);
-        writer.WriteInt16(0);
-        new ConsumerProtocolSubscription { Topics = [.. topics] }.Write(writer, 0);
-        return buffer.ToArray();
-    }
 }
