@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Broker.Groups;
 
-/// <summary>JoinGroup, SyncGroup, Heartbeat and LeaveGroup: the classic rebalance protocol.</summary>
+/// <summary>JoinGroup, Heartbeat and LeaveGroup: the classic rebalance protocol (SyncGroup in GroupCoordinator.Sync.cs).</summary>
 public sealed partial class GroupCoordinator
 {
     public Task<JoinGroupResponse> JoinAsync(JoinParams join)
@@ -172,70 +172,6 @@ public sealed partial class GroupCoordinator
         member.SessionDeadline = now + join.SessionTimeoutMs;
     }
 
-    public Task<SyncGroupResponse> SyncAsync(
-        string groupId, int generationId, string memberId, string? groupInstanceId, string? protocolType, string? protocolName,
-        IReadOnlyDictionary<string, byte[]> assignments)
-    {
-        lock (_lock)
-        {
-            var now = clock();
-            var error = Locate(groupId, out _);
-            if (error != ErrorCode.None)
-                return Task.FromResult(SyncFailure(error));
-            if (!_groups.TryGetValue(groupId, out var group))
-                return Task.FromResult(SyncFailure(ErrorCode.UnknownMemberId));
-            error = ValidateMember(group, memberId, groupInstanceId);
-            if (error == ErrorCode.None && generationId != group.GenerationId)
-                error = ErrorCode.IllegalGeneration;
-            if (error == ErrorCode.None && (protocolType is not null && protocolType != group.ProtocolType
-                    || protocolName is not null && protocolName != group.ProtocolName))
-                error = ErrorCode.InconsistentGroupProtocol;
-            if (error != ErrorCode.None)
-                return Task.FromResult(SyncFailure(error));
-            var member = group.Members[memberId];
-            member.SessionDeadline = now + member.SessionTimeoutMs;
-            switch (group.State)
-            {
-                case GroupState.PreparingRebalance:
-                    return Task.FromResult(SyncFailure(ErrorCode.RebalanceInProgress));
-                case GroupState.Stable:
-                    return Task.FromResult(SyncSuccess(group, member.Assignment));
-                case GroupState.CompletingRebalance:
-                    member.CompleteSync(SyncFailure(ErrorCode.RebalanceInProgress));
-                    var pending = member.PendingSync = new TaskCompletionSource<SyncGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    if (group.IsLeader(memberId))
-                        ApplyAssignment(group, assignments, now);
-                    return pending.Task;
-                default:
-                    return Task.FromResult(SyncFailure(ErrorCode.UnknownMemberId));
-            }
-        }
-    }
-
-    /// <summary>The leader's assignment: stored first, then handed to every member waiting in SyncGroup.</summary>
-    private void ApplyAssignment(ClassicGroup group, IReadOnlyDictionary<string, byte[]> assignments, long now)
-    {
-        foreach (var member in group.Members.Values)
-            member.Assignment = assignments.GetValueOrDefault(member.MemberId) ?? [];
-        var error = StoreGroup(group);
-        if (error != ErrorCode.None)
-        {
-            logger.LogWarning("Storing the assignment of group {Group} generation {Generation} failed: {Error}", group.GroupId, group.GenerationId, error);
-            foreach (var member in group.Members.Values)
-            {
-                member.Assignment = [];
-                member.CompleteSync(SyncFailure(error));
-            }
-            PrepareRebalance(group, now, "storing the assignment failed");
-            return;
-        }
-        group.TransitionTo(GroupState.Stable, now);
-        foreach (var member in group.Members.Values)
-            member.CompleteSync(SyncSuccess(group, member.Assignment));
-        logger.LogInformation("Group {Group} is stable at generation {Generation} with {Members} members",
-            group.GroupId, group.GenerationId, group.Members.Count);
-    }
-
     public ErrorCode Heartbeat(string groupId, int generationId, string memberId, string? groupInstanceId)
     {
         lock (_lock)
@@ -328,6 +264,7 @@ public sealed partial class GroupCoordinator
                 member.MemberId, group.GroupId, member.SessionTimeoutMs);
             RemoveMember(group, member, now, $"member {member.MemberId} timed out");
         }
+        ExpireAwaitingSync(group, now);
         TryCompleteJoin(group, now);
     }
 
@@ -345,6 +282,7 @@ public sealed partial class GroupCoordinator
                 member.Assignment = [];
                 member.CompleteSync(SyncFailure(ErrorCode.RebalanceInProgress));
             }
+        group.AwaitingSync.Clear();
         group.TransitionTo(GroupState.PreparingRebalance, now);
         group.JoinDeadline = now + group.RebalanceTimeoutMs;
         logger.LogInformation("Preparing to rebalance group {Group} (generation {Generation}): {Reason}", group.GroupId, group.GenerationId, reason);
@@ -386,6 +324,8 @@ public sealed partial class GroupCoordinator
         if (group.LeaderId is null || !group.Members.ContainsKey(group.LeaderId))
             group.LeaderId = group.Members.Keys.First();
         group.TransitionTo(GroupState.CompletingRebalance, now);
+        group.AwaitingSync.UnionWith(group.Members.Keys);
+        group.SyncDeadline = now + group.RebalanceTimeoutMs;
         logger.LogInformation("Group {Group} formed generation {Generation} with {Members} members (protocol {Protocol})",
             group.GroupId, group.GenerationId, group.Members.Count, group.ProtocolName);
         foreach (var member in group.Members.Values)
