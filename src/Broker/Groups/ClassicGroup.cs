@@ -32,6 +32,15 @@ public sealed class ClassicGroup(string groupId, int partition, long now)
     /// <summary>Member ids handed out with MEMBER_ID_REQUIRED, with the time they lapse unless the member joins with them.</summary>
     public Dictionary<string, long> PendingMembers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Members of the current generation that have not sent SyncGroup yet. A member that keeps
+    /// heartbeating but never syncs would otherwise hold the group's assignment back for ever.
+    /// </summary>
+    public HashSet<string> AwaitingSync { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>When the members still in <see cref="AwaitingSync"/> are dropped: the rebalance timeout after the generation formed.</summary>
+    public long SyncDeadline { get; set; }
+
     public Dictionary<TopicPartition, CommittedOffset> Offsets { get; } = [];
 
     /// <summary>While preparing a rebalance: when the join phase ends even if members are missing.</summary>
@@ -102,6 +111,7 @@ public sealed class ClassicGroup(string groupId, int partition, long now)
     {
         if (!Members.Remove(memberId, out var member))
             return;
+        AwaitingSync.Remove(memberId);
         if (member.GroupInstanceId is { } instance && StaticMembers.GetValueOrDefault(instance) == memberId)
             StaticMembers.Remove(instance);
         if (LeaderId == memberId)
@@ -116,6 +126,8 @@ public sealed class ClassicGroup(string groupId, int partition, long now)
         old.MemberId = newMemberId;
         Members[newMemberId] = old;
         StaticMembers[old.GroupInstanceId!] = newMemberId;
+        if (AwaitingSync.Remove(oldId))
+            AwaitingSync.Add(newMemberId);
         if (LeaderId == oldId)
             LeaderId = newMemberId;
     }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Broker.Groups;
 
-/// <summary>JoinGroup, SyncGroup, Heartbeat and LeaveGroup: the classic rebalance protocol.</summary>
+/// <summary>JoinGroup, Heartbeat and LeaveGroup: the classic rebalance protocol (SyncGroup in GroupCoordinator.Sync.cs).</summary>
 public sealed partial class GroupCoordinator
 {
     public Task<JoinGroupResponse> JoinAsync(JoinParams join)
@@ -142,10 +142,17 @@ public sealed partial class GroupCoordinator
                 (member.SessionTimeoutMs, member.RebalanceTimeoutMs) = (oldSession, oldRebalance);
                 return Task.FromResult(JoinFailure(error, ""));
             }
-            // The old leader id goes back, so a restarted leader does not think it must assign again.
             var response = JoinSuccess(group, member);
-            response.Leader = oldLeader ?? "";
-            response.Members.Clear();
+            if (join.SupportsSkipAssignment)
+                // KIP-814: a restarted leader learns it leads (to watch metadata) but must not assign:
+                // a stable group would not hand a new assignment out.
+                response.SkipAssignment = group.IsLeader(member.MemberId);
+            else
+            {
+                // Older clients have no such flag: the old leader id goes back, so the new one does not think it must assign.
+                response.Leader = oldLeader ?? "";
+                response.Members.Clear();
+            }
             return Task.FromResult(response);
         }
         var pending = member.PendingJoin = NewJoinWaiter();
@@ -163,70 +170,6 @@ public sealed partial class GroupCoordinator
         member.ClientId = join.ClientId;
         member.ClientHost = join.ClientHost;
         member.SessionDeadline = now + join.SessionTimeoutMs;
-    }
-
-    public Task<SyncGroupResponse> SyncAsync(
-        string groupId, int generationId, string memberId, string? groupInstanceId, string? protocolType, string? protocolName,
-        IReadOnlyDictionary<string, byte[]> assignments)
-    {
-        lock (_lock)
-        {
-            var now = clock();
-            var error = Locate(groupId, out _);
-            if (error != ErrorCode.None)
-                return Task.FromResult(SyncFailure(error));
-            if (!_groups.TryGetValue(groupId, out var group))
-                return Task.FromResult(SyncFailure(ErrorCode.UnknownMemberId));
-            error = ValidateMember(group, memberId, groupInstanceId);
-            if (error == ErrorCode.None && generationId != group.GenerationId)
-                error = ErrorCode.IllegalGeneration;
-            if (error == ErrorCode.None && (protocolType is not null && protocolType != group.ProtocolType
-                    || protocolName is not null && protocolName != group.ProtocolName))
-                error = ErrorCode.InconsistentGroupProtocol;
-            if (error != ErrorCode.None)
-                return Task.FromResult(SyncFailure(error));
-            var member = group.Members[memberId];
-            member.SessionDeadline = now + member.SessionTimeoutMs;
-            switch (group.State)
-            {
-                case GroupState.PreparingRebalance:
-                    return Task.FromResult(SyncFailure(ErrorCode.RebalanceInProgress));
-                case GroupState.Stable:
-                    return Task.FromResult(SyncSuccess(group, member.Assignment));
-                case GroupState.CompletingRebalance:
-                    member.CompleteSync(SyncFailure(ErrorCode.RebalanceInProgress));
-                    var pending = member.PendingSync = new TaskCompletionSource<SyncGroupResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    if (group.IsLeader(memberId))
-                        ApplyAssignment(group, assignments, now);
-                    return pending.Task;
-                default:
-                    return Task.FromResult(SyncFailure(ErrorCode.UnknownMemberId));
-            }
-        }
-    }
-
-    /// <summary>The leader's assignment: stored first, then handed to every member waiting in SyncGroup.</summary>
-    private void ApplyAssignment(ClassicGroup group, IReadOnlyDictionary<string, byte[]> assignments, long now)
-    {
-        foreach (var member in group.Members.Values)
-            member.Assignment = assignments.GetValueOrDefault(member.MemberId) ?? [];
-        var error = StoreGroup(group);
-        if (error != ErrorCode.None)
-        {
-            logger.LogWarning("Storing the assignment of group {Group} generation {Generation} failed: {Error}", group.GroupId, group.GenerationId, error);
-            foreach (var member in group.Members.Values)
-            {
-                member.Assignment = [];
-                member.CompleteSync(SyncFailure(error));
-            }
-            PrepareRebalance(group, now, "storing the assignment failed");
-            return;
-        }
-        group.TransitionTo(GroupState.Stable, now);
-        foreach (var member in group.Members.Values)
-            member.CompleteSync(SyncSuccess(group, member.Assignment));
-        logger.LogInformation("Group {Group} is stable at generation {Generation} with {Members} members",
-            group.GroupId, group.GenerationId, group.Members.Count);
     }
 
     public ErrorCode Heartbeat(string groupId, int generationId, string memberId, string? groupInstanceId)
@@ -321,6 +264,7 @@ public sealed partial class GroupCoordinator
                 member.MemberId, group.GroupId, member.SessionTimeoutMs);
             RemoveMember(group, member, now, $"member {member.MemberId} timed out");
         }
+        ExpireAwaitingSync(group, now);
         TryCompleteJoin(group, now);
     }
 
@@ -338,6 +282,7 @@ public sealed partial class GroupCoordinator
                 member.Assignment = [];
                 member.CompleteSync(SyncFailure(ErrorCode.RebalanceInProgress));
             }
+        group.AwaitingSync.Clear();
         group.TransitionTo(GroupState.PreparingRebalance, now);
         group.JoinDeadline = now + group.RebalanceTimeoutMs;
         logger.LogInformation("Preparing to rebalance group {Group} (generation {Generation}): {Reason}", group.GroupId, group.GenerationId, reason);
@@ -379,6 +324,8 @@ public sealed partial class GroupCoordinator
         if (group.LeaderId is null || !group.Members.ContainsKey(group.LeaderId))
             group.LeaderId = group.Members.Keys.First();
         group.TransitionTo(GroupState.CompletingRebalance, now);
+        group.AwaitingSync.UnionWith(group.Members.Keys);
+        group.SyncDeadline = now + group.RebalanceTimeoutMs;
         logger.LogInformation("Group {Group} formed generation {Generation} with {Members} members (protocol {Protocol})",
             group.GroupId, group.GenerationId, group.Members.Count, group.ProtocolName);
         foreach (var member in group.Members.Values)

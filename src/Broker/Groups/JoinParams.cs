@@ -1,6 +1,9 @@
 namespace Broker.Groups;
 
-/// <summary>What a JoinGroup asks, independent of its wire version.</summary>
+/// <summary>
+/// What a JoinGroup asks, independent of its wire version. <paramref name="SupportsSkipAssignment"/>:
+/// the client reads SkipAssignment (v9+, KIP-814), so a static leader can be told it leads without assigning.
+/// </summary>
 public sealed record JoinParams(
     string GroupId,
     string MemberId,
@@ -11,4 +14,5 @@ public sealed record JoinParams(
     IReadOnlyList<(string Name, byte[] Metadata)> Protocols,
     bool RequireKnownMemberId,
     string ClientId,
-    string ClientHost);
+    string ClientHost,
+    bool SupportsSkipAssignment = false);

@@ -22,7 +22,7 @@ public sealed class JoinGroupHandler(BrokerServices services) : ApiHandler<JoinG
             request.GroupId, request.MemberId, version >= 5 ? request.GroupInstanceId : null, request.SessionTimeoutMs,
             version >= 1 ? request.RebalanceTimeoutMs : request.SessionTimeoutMs, request.ProtocolType,
             request.Protocols.Select(p => (p.Name, p.Metadata)).ToList(), RequireKnownMemberId: version >= 4,
-            context.ClientId, GroupClientHost.Of(context));
+            context.ClientId, GroupClientHost.Of(context), SupportsSkipAssignment: version >= 9);
         var response = await services.Groups.JoinAsync(join).WaitAsync(cancel).ConfigureAwait(false);
         // Before v7 the protocol name is not nullable on the wire.
         if (version < 7)

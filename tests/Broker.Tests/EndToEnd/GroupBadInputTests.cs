@@ -1,6 +1,6 @@
+using Broker.Broker.Tests.Groups;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
-using Broker.Protocol.Wire;
 using Xunit.Abstractions;
 
 namespace Broker.Broker.Tests.EndToEnd;
@@ -104,6 +104,25 @@ public sealed class GroupBadInputTests(GroupBroker fixture, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task A_static_leader_rejoining_with_JoinGroup_v9_is_told_it_leads_but_skips_the_assignment()
+    {
+        using var connection = await Watch(_broker).ConnectAsync();
+        var group = UniqueTopic("skip-assignment");
+        var old = await StableMemberAsync(connection, group, instance: "instance-1");
+
+        var v9 = await JoinAsync(connection, group, instance: "instance-1", version: 9);
+        Assert.Equal((ErrorCode.None, old.GenerationId, v9.MemberId, true), (v9.Error(), v9.GenerationId, v9.Leader, v9.SkipAssignment));
+        Assert.Equal([v9.MemberId], v9.Members.Select(m => m.MemberId));
+        var sync = await SyncAsync(connection, group, v9.MemberId, v9.GenerationId, instance: "instance-1");
+        Assert.Equal(((short)ErrorCode.None, Hex(Assignment)), (sync.ErrorCode, Hex(sync.Assignment)));
+
+        // Before v9 the previous leader id comes back instead, and no members: the client does not assign.
+        var v5 = await JoinAsync(connection, group, instance: "instance-1");
+        Assert.Equal((ErrorCode.None, v9.MemberId, 0), (v5.Error(), v5.Leader, v5.Members.Count));
+        Assert.NotEqual(v9.MemberId, v5.MemberId);
+    }
+
+    [Fact]
     public async Task Describe_list_delete_and_offset_delete_follow_the_group_state()
     {
         using var connection = await Watch(_broker).ConnectAsync();
@@ -163,16 +182,6 @@ public sealed class GroupBadInputTests(GroupBroker fixture, ITestOutputHelper ou
 
     private static string Hex(byte[] bytes) => Convert.ToHexString(bytes);
 
-    /// <summary>A consumer-protocol subscription (v0) to "orders".</summary>
-    private static byte[] Subscription()
-    {
-        using var buffer = new PooledBufferWriter();
-        var writer = new KafkaWriter(buffer);
-        writer.WriteInt16(0);
-        new ConsumerProtocolSubscription { Topics = ["orders"] }.Write(writer, 0);
-        return buffer.ToArray();
-    }
-
     private static Task<JoinGroupResponse> JoinAsync(
         KafkaConnection connection, string group, string memberId = "", string? instance = null, int session = 10_000,
         string protocolType = "consumer", string[]? protocols = null, short version = 5) =>
@@ -180,7 +189,7 @@ public sealed class GroupBadInputTests(GroupBroker fixture, ITestOutputHelper ou
         {
             GroupId = group, MemberId = memberId, GroupInstanceId = instance, SessionTimeoutMs = session, RebalanceTimeoutMs = 10_000,
             ProtocolType = protocolType,
-            Protocols = [.. (protocols ?? ["range"]).Select(p => new JoinGroupRequest.JoinGroupRequestProtocol { Name = p, Metadata = Subscription() })],
+            Protocols = [.. (protocols ?? ["range"]).Select(p => new JoinGroupRequest.JoinGroupRequestProtocol { Name = p, Metadata = ConsumerSubscriptions.Encode("orders") })],
         }, version);
 
     /// <summary>The only member of a new group, joined and synced (generation 1, it is the leader, holding <see cref="Assignment"/>).</summary>

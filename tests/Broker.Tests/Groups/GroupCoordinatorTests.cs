@@ -2,7 +2,6 @@ using Broker.Groups;
 using Broker.Log;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
-using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Broker.Broker.Tests.Groups;
@@ -40,6 +39,15 @@ public sealed class GroupCoordinatorTests
             new Dictionary<string, byte[]> { [join.MemberId] = assignment });
         Assert.Equal(assignment, sync.Assignment);
         return join;
+    }
+
+    /// <summary>A member alone in generation 1, then joined by a second: generation 2 formed, nobody synced yet.</summary>
+    private async Task<(JoinGroupResponse Leader, JoinGroupResponse Second)> SecondGenerationOfTwoAsync(GroupCoordinator coordinator)
+    {
+        var first = await StableAloneAsync(coordinator, "g", [1]);
+        var secondJoin = coordinator.JoinAsync(Join("g", clientId: "second"));
+        var leader = await coordinator.JoinAsync(Join("g", first.MemberId));
+        return (leader, await secondJoin);
     }
 
     [Fact]
@@ -103,6 +111,49 @@ public sealed class GroupCoordinatorTests
         Assert.Equal(new byte[] { 10 }, leaderSync.Assignment);
         Assert.Equal(new byte[] { 20 }, (await secondSync).Assignment);
         Assert.Equal(ErrorCode.None, Commit(coordinator, "g", second.MemberId, 2, 5));
+    }
+
+    [Fact]
+    public async Task A_member_that_heartbeats_but_never_syncs_is_dropped_after_the_rebalance_timeout()
+    {
+        var coordinator = NewCoordinator();
+        var (leader, second) = await SecondGenerationOfTwoAsync(coordinator);
+        var leaderSync = await coordinator.SyncAsync("g", leader.GenerationId, leader.MemberId, null, null, null,
+            new Dictionary<string, byte[]> { [leader.MemberId] = [1], [second.MemberId] = [2] });
+        Assert.Equal(new byte[] { 1 }, leaderSync.Assignment);
+
+        // The second member keeps its session alive but never asks for its assignment.
+        foreach (var step in new[] { Session / 2, Session / 2, Session / 2, Rebalance - 3 * (Session / 2) - 1 })
+        {
+            _now += step;
+            Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", second.GenerationId, second.MemberId, null));
+            Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", leader.GenerationId, leader.MemberId, null));
+            coordinator.Tick();
+        }
+        Assert.Equal(("Stable", 2), (coordinator.Describe("g").GroupState, coordinator.Describe("g").Members.Count));
+        _now += 1;
+        coordinator.Tick();
+        Assert.Equal(ErrorCode.UnknownMemberId, coordinator.Heartbeat("g", second.GenerationId, second.MemberId, null));
+        Assert.Equal(ErrorCode.RebalanceInProgress, coordinator.Heartbeat("g", leader.GenerationId, leader.MemberId, null));
+        var rejoin = await coordinator.JoinAsync(Join("g", leader.MemberId));
+        Assert.Equal((leader.GenerationId + 1, 1), (rejoin.GenerationId, rejoin.Members.Count));
+    }
+
+    [Fact]
+    public async Task A_leader_that_never_syncs_is_dropped_and_members_waiting_for_its_assignment_rejoin()
+    {
+        var coordinator = NewCoordinator();
+        var (leader, second) = await SecondGenerationOfTwoAsync(coordinator);
+        var waiting = coordinator.SyncAsync("g", second.GenerationId, second.MemberId, null, null, null, new Dictionary<string, byte[]>());
+        _now += Rebalance - 1;
+        Assert.Equal(ErrorCode.None, coordinator.Heartbeat("g", leader.GenerationId, leader.MemberId, null));
+        coordinator.Tick();
+        Assert.False(waiting.IsCompleted);
+        _now += 1;
+        coordinator.Tick();
+        Assert.True(waiting.IsCompleted, "the member still waits for an assignment that will never come");
+        Assert.Equal(ErrorCode.RebalanceInProgress, (ErrorCode)(await waiting).ErrorCode);
+        Assert.Equal(ErrorCode.UnknownMemberId, coordinator.Heartbeat("g", leader.GenerationId, leader.MemberId, null));
     }
 
     [Fact]
@@ -241,7 +292,7 @@ public sealed class GroupCoordinatorTests
     public async Task A_stable_consumer_group_keeps_the_offsets_of_subscribed_topics_while_others_expire_from_their_commit()
     {
         var coordinator = NewCoordinator(new GroupConfig(InitialRebalanceDelayMs: 0, OffsetsRetentionMs: 60_000, OffsetsRetentionCheckIntervalMs: 1000));
-        var join = await coordinator.JoinAsync(Join("g") with { Protocols = [("range", Subscription("t"))] });
+        var join = await coordinator.JoinAsync(Join("g") with { Protocols = [("range", ConsumerSubscriptions.Encode("t"))] });
         await coordinator.SyncAsync("g", join.GenerationId, join.MemberId, null, null, null, new Dictionary<string, byte[]>());
         Assert.Equal("Stable", coordinator.Describe("g").GroupState);
         Assert.Equal(ErrorCode.None, Commit(coordinator, "g", join.MemberId, join.GenerationId, 5));
@@ -337,14 +388,4 @@ public sealed class GroupCoordinatorTests
 
     private static long Offset(GroupCoordinator coordinator, string group, string topic = "t") =>
         coordinator.FetchOffsets(group, [new TopicPartition(topic, 0)]).Offsets.Single().Offset?.Offset ?? -1;
-
-    /// <summary>Consumer-protocol subscription metadata (a version, then ConsumerProtocolSubscription v0).</summary>
-    private static byte[] Subscription(params string[] topics)
-    {
-        using var buffer = new PooledBufferWriter();
-        var writer = new KafkaWriter(buffer);
-        writer.WriteInt16(0);
-        new ConsumerProtocolSubscription { Topics = [.. topics] }.Write(writer, 0);
-        return buffer.ToArray();
-    }
 }
