@@ -25,9 +25,7 @@ public sealed class AlterConfigsHandler(BrokerServices services) : ApiHandler<Al
                 refusal.Responses.Add(new Result { ResourceType = r.ResourceType, ResourceName = r.ResourceName, ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message });
             return refusal;
         };
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
-        try
+        return await Forwarding.RunAsync(services, context, request, async () =>
         {
             var outcomes = await ConfigAlterations.CommitAsync(services.Controller, request.Resources, r => (r.ResourceType, r.ResourceName),
                 (image, resource, changes) => Alter(image, resource, request.ValidateOnly, changes), cancel).ConfigureAwait(false);
@@ -38,11 +36,7 @@ public sealed class AlterConfigsHandler(BrokerServices services) : ApiHandler<Al
                     ResourceType = type, ResourceName = name, ErrorCode = (short)outcome.Error, ErrorMessage = outcome.Message,
                 });
             return response;
-        }
-        catch (ControllerUnavailableException e)
-        {
-            return failed(e);
-        }
+        }, failed, r => r.Responses.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancel).ConfigureAwait(false);
     }
 
     private static AlterOutcome Alter(MetadataImage image, AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly, List<ConfigChange> changes)

@@ -30,9 +30,7 @@ public sealed class IncrementalAlterConfigsHandler(BrokerServices services)
                 refusal.Responses.Add(new Result { ResourceType = r.ResourceType, ResourceName = r.ResourceName, ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message });
             return refusal;
         };
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
-        try
+        return await Forwarding.RunAsync(services, context, request, async () =>
         {
             var outcomes = await ConfigAlterations.CommitAsync(services.Controller, request.Resources, r => (r.ResourceType, r.ResourceName),
                 (image, resource, changes) => Alter(image, resource, request.ValidateOnly, changes), cancel).ConfigureAwait(false);
@@ -43,11 +41,7 @@ public sealed class IncrementalAlterConfigsHandler(BrokerServices services)
                     ResourceType = type, ResourceName = name, ErrorCode = (short)outcome.Error, ErrorMessage = outcome.Message,
                 });
             return response;
-        }
-        catch (ControllerUnavailableException e)
-        {
-            return failed(e);
-        }
+        }, failed, r => r.Responses.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancel).ConfigureAwait(false);
     }
 
     private static AlterOutcome Alter(
