@@ -26,7 +26,8 @@ public sealed class AlterConfigsHandler(BrokerServices services) : ApiHandler<Al
                 {
                     ResourceType = o.Type, ResourceName = o.Name, ErrorCode = (short)o.Outcome.Error, ErrorMessage = o.Outcome.Message,
                 }).ToList(),
-            }, cancel).ConfigureAwait(false);
+            },
+            r => r.Responses.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancel).ConfigureAwait(false);
     }
 
     private static AlterOutcome Alter(MetadataImage image, AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly, List<ConfigChange> changes)

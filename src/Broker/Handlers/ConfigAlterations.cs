@@ -67,29 +67,22 @@ public static class ConfigAlterations
     /// commits the changes of those that succeeded; a resource named twice is rejected whole, as Kafka does.
     /// </summary>
     /// <summary>
-    /// The whole of either handler: forwarded when the controller is elsewhere (every resource then
-    /// answers NOT_CONTROLLER if that fails), else committed here; <paramref name="respond"/> builds
-    /// the response from one outcome per resource.
+    /// The whole of either handler: committed here when this node is the active controller, else
+    /// forwarded (see <see cref="Forwarding.RunAsync{TResponse}"/>; every resource answers
+    /// NOT_CONTROLLER only if no controller takes it); <paramref name="respond"/> builds the response
+    /// from one outcome per resource.
     /// </summary>
     public static async ValueTask<TResponse?> HandleAsync<TResource, TResponse>(
         BrokerServices services, RequestContext context, IApiMessage request, IReadOnlyList<TResource> resources, Func<TResource, (sbyte Type, string Name)> id,
         Func<MetadataImage, TResource, List<ConfigChange>, AlterOutcome> alter, Func<IEnumerable<(sbyte Type, string Name, AlterOutcome Outcome)>, TResponse> respond,
-        CancellationToken cancel)
+        Func<TResponse, bool> refusedByController, CancellationToken cancel)
         where TResponse : class, IApiMessage
     {
         TResponse Refused(ControllerUnavailableException e) =>
             respond(resources.Select(r => (id(r).Type, id(r).Name, new AlterOutcome(ErrorCode.NotController, e.Message))));
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, Refused, cancel).ConfigureAwait(false);
-        try
-        {
-            return respond(await CommitAsync(services.Controller, resources, id, alter, cancel).ConfigureAwait(false));
-        }
-        catch (ControllerUnavailableException e)
-        {
-            // Leadership moved while the change was in flight: the client retries against the new controller.
-            return Refused(e);
-        }
+        return await Forwarding.RunAsync(services, context, request,
+            async () => respond(await CommitAsync(services.Controller, resources, id, alter, cancel).ConfigureAwait(false)),
+            Refused, refusedByController, cancel).ConfigureAwait(false);
     }
 
     public static Task<List<(sbyte Type, string Name, AlterOutcome Outcome)>> CommitAsync<TResource>(

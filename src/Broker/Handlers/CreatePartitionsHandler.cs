@@ -24,9 +24,7 @@ public sealed class CreatePartitionsHandler(BrokerServices services) : ApiHandle
                 refusal.Results.Add(Failed(topic.Name, ErrorCode.NotController, e.Message));
             return refusal;
         };
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
-        try
+        return await Forwarding.RunAsync(services, context, request, async () =>
         {
             var response = new CreatePartitionsResponse();
             var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
@@ -45,11 +43,7 @@ public sealed class CreatePartitionsHandler(BrokerServices services) : ApiHandle
             if (accepted.Topics.Count > 0)
                 response.Results.AddRange(await services.Controller.CreatePartitionsAsync(accepted, cancel).ConfigureAwait(false));
             return response;
-        }
-        catch (ControllerUnavailableException e)
-        {
-            return failed(e);
-        }
+        }, failed, r => r.Results.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancel).ConfigureAwait(false);
     }
 
     /// <summary>

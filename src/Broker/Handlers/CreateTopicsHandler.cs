@@ -23,15 +23,9 @@ public sealed class CreateTopicsHandler(BrokerServices services) : ApiHandler<Cr
                 });
             return refusal;
         };
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
-        try
+        return await Forwarding.RunAsync(services, context, request, async () =>
         {
             return await services.Controller.CreateTopicsAsync(request, cancel).ConfigureAwait(false);
-        }
-        catch (ControllerUnavailableException e)
-        {
-            return failed(e);
-        }
+        }, failed, r => r.Topics.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancel).ConfigureAwait(false);
     }
 }

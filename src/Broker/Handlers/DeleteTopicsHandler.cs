@@ -26,9 +26,7 @@ public sealed class DeleteTopicsHandler(BrokerServices services) : ApiHandler<De
                 refusal.Responses.Add(Failed(topic.Name, topic.TopicId, ErrorCode.NotController, e.Message));
             return refusal;
         };
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
-        try
+        return await Forwarding.RunAsync(services, context, request, async () =>
         {
             List<(string? Name, Uuid TopicId)> wanted = context.ApiVersion >= 6
                 ? request.Topics.Select(t => (t.Name, t.TopicId)).ToList()
@@ -65,11 +63,7 @@ public sealed class DeleteTopicsHandler(BrokerServices services) : ApiHandler<De
             if (valid.Count > 0)
                 response.Responses.AddRange(await services.Controller.DeleteTopicsAsync(valid, cancel).ConfigureAwait(false));
             return response;
-        }
-        catch (ControllerUnavailableException e)
-        {
-            return failed(e);
-        }
+        }, failed, r => r.Responses.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancel).ConfigureAwait(false);
     }
 
     private static DeleteTopicsResponse.DeletableTopicResult Failed(string? name, Uuid id, ErrorCode error, string message) => new()

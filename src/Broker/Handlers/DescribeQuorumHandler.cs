@@ -20,7 +20,11 @@ public sealed class DescribeQuorumHandler(BrokerServices services) : ApiHandler<
         var onControllerListener = services.Config.ControllerListenerNames.Contains(context.ListenerName);
         if (services.Quorum is { } raft && (raft.IsLeader || onControllerListener))
             return await QuorumRpc.AnswerAsync<DescribeQuorumResponse>(services, request, cancel).ConfigureAwait(false);
-        return await Forwarding.ForwardAsync(services, context, request,
-            e => new DescribeQuorumResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message }, cancel).ConfigureAwait(false);
+        // A controller-only quorum or a moving leader: the active controller's node answers.
+        return await Forwarding.RunAsync<DescribeQuorumResponse>(services, context, request,
+            async () => (DescribeQuorumResponse)await services.Quorum!.HandleRequestAsync(request, cancel).ConfigureAwait(false),
+            e => new DescribeQuorumResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message },
+            r => r.ErrorCode == (short)ErrorCode.NotController
+                 || r.Topics.Any(t => t.Partitions.Any(p => p.ErrorCode == (short)ErrorCode.NotLeaderOrFollower)), cancel).ConfigureAwait(false);
     }
 }

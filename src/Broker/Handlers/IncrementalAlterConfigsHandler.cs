@@ -31,7 +31,8 @@ public sealed class IncrementalAlterConfigsHandler(BrokerServices services)
                 {
                     ResourceType = o.Type, ResourceName = o.Name, ErrorCode = (short)o.Outcome.Error, ErrorMessage = o.Outcome.Message,
                 }).ToList(),
-            }, cancel).ConfigureAwait(false);
+            },
+            r => r.Responses.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancel).ConfigureAwait(false);
     }
 
     private static AlterOutcome Alter(

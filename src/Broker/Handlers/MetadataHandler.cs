@@ -29,7 +29,7 @@ public sealed class MetadataHandler(BrokerServices services) : ApiHandler<Metada
             }
         }
 
-        var response = new MetadataResponse { ClusterId = image.ClusterId, ControllerId = services.NodeId };
+        var response = new MetadataResponse { ClusterId = image.ClusterId, ControllerId = -1 };
         foreach (var broker in image.Brokers.Values.Where(b => !b.Fenced).OrderBy(b => b.Id))
         {
             if (broker.Endpoint(context.ListenerName) is not { } endpoint)
@@ -39,6 +39,11 @@ public sealed class MetadataHandler(BrokerServices services) : ApiHandler<Metada
                 NodeId = broker.Id, Host = endpoint.Host, Port = endpoint.Port, Rack = broker.Rack,
             });
         }
+        // As Kafka's KRaft brokers: the "controller" clients send admin requests to is a live broker
+        // that forwards them (this one when listed). It must be among the brokers returned, or a
+        // client cannot reach it and waits for its next periodic metadata refresh.
+        if (response.Brokers.Count > 0)
+            response.ControllerId = response.Brokers.Any(b => b.NodeId == services.NodeId) ? services.NodeId : response.Brokers[0].NodeId;
 
         if (request.Topics is null)
         {

@@ -14,16 +14,10 @@ public sealed class UnregisterBrokerHandler(BrokerServices services) : ApiHandle
     protected override async ValueTask<UnregisterBrokerResponse?> HandleAsync(RequestContext context, UnregisterBrokerRequest request, CancellationToken cancel)
     {
         Func<ControllerUnavailableException, UnregisterBrokerResponse> failed = e => new UnregisterBrokerResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message };
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
-        try
+        return await Forwarding.RunAsync(services, context, request, async () =>
         {
             var (error, message) = await services.Controller.Brokers.UnregisterAsync(request.BrokerId, cancel).ConfigureAwait(false);
             return new UnregisterBrokerResponse { ErrorCode = (short)error, ErrorMessage = message };
-        }
-        catch (ControllerUnavailableException e)
-        {
-            return failed(e);
-        }
+        }, failed, r => r.ErrorCode == (short)ErrorCode.NotController, cancel).ConfigureAwait(false);
     }
 }

@@ -14,15 +14,9 @@ public sealed class UpdateFeaturesHandler(BrokerServices services) : ApiHandler<
     protected override async ValueTask<UpdateFeaturesResponse?> HandleAsync(RequestContext context, UpdateFeaturesRequest request, CancellationToken cancel)
     {
         Func<ControllerUnavailableException, UpdateFeaturesResponse> failed = e => new UpdateFeaturesResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = e.Message };
-        if (!services.ActiveController.IsLocal)
-            return await Forwarding.ForwardAsync(services, context, request, failed, cancel).ConfigureAwait(false);
-        try
+        return await Forwarding.RunAsync(services, context, request, async () =>
         {
             return await services.Controller.UpdateFeaturesAsync(request, context.ApiVersion, services.Features, cancel).ConfigureAwait(false);
-        }
-        catch (ControllerUnavailableException e)
-        {
-            return failed(e);
-        }
+        }, failed, r => r.ErrorCode == (short)ErrorCode.NotController, cancel).ConfigureAwait(false);
     }
 }

@@ -120,6 +120,9 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                     lifecycle.Start(endpoints);
                     // Started means serving as an unfenced broker, as clients only see unfenced brokers.
                     await lifecycle.Unfenced.WaitAsync(stoppingToken).ConfigureAwait(false);
+                    // ...and in this node's own image too, so its Metadata answers list it from now on.
+                    while (cache.Current.Brokers.GetValueOrDefault(Config.NodeId) is not { Fenced: false })
+                        await Task.Delay(2, stoppingToken).ConfigureAwait(false);
                 }
                 _started.TrySetResult();
                 _logger.LogInformation("Node {NodeId} started", Config.NodeId);
