@@ -17,9 +17,24 @@ public sealed class DescribeQuorumHandler(BrokerServices services) : ApiHandler<
 
     protected override async ValueTask<DescribeQuorumResponse?> HandleAsync(RequestContext context, DescribeQuorumRequest request, CancellationToken cancel)
     {
-        var onControllerListener = services.Config.ControllerListenerNames.Contains(context.ListenerName);
-        if (services.Quorum is { } raft && (raft.IsLeader || onControllerListener))
+        if (services.Quorum is { IsLeader: true } raft)
+            return (DescribeQuorumResponse)await raft.HandleRequestAsync(request, cancel).ConfigureAwait(false);
+        if (services.Config.ControllerListenerNames.Contains(context.ListenerName))
+        {
+            // kafka-metadata-quorum --bootstrap-controller may reach any voter: pass it once to the leader.
+            if (services.ActiveController.Current is not null && services.ForwardingChannel is { } channel)
+            {
+                try
+                {
+                    return await channel.SendAsync<DescribeQuorumResponse>(request, cancel, context.ApiVersion).ConfigureAwait(false);
+                }
+                catch (ControllerUnavailableException)
+                {
+                    // Answer as a non-leader below: the client asks again.
+                }
+            }
             return await QuorumRpc.AnswerAsync<DescribeQuorumResponse>(services, request, cancel).ConfigureAwait(false);
+        }
         // A controller-only quorum or a moving leader: the active controller's node answers.
         return await Forwarding.RunAsync<DescribeQuorumResponse>(services, context, request,
             async () => (DescribeQuorumResponse)await services.Quorum!.HandleRequestAsync(request, cancel).ConfigureAwait(false),
