@@ -15,6 +15,13 @@ SKIPPED_API_KEYS = {76, 77, 78, 79, 83, 84, 85, 86, 87}
 # JoinGroup v0: librdkafka before 2.11 enables its balanced consumer only when JoinGroup v0 is advertised
 # (Kafka 4.0.1 restored JoinGroup v0-v1 for that reason); it then sends v5.
 FLOOR_OVERRIDES = {0: 3, 10: 0, 11: 0}
+# Versions newer than the imported specs, added by hand from the KIP (apiKey -> highest version and
+# the fields to append, by path of array fields). The response follows its request's versions.
+# Vote v2 (KIP-996, Kafka 4.0): each partition carries PreVote, so a prospective node can ask for
+# votes without anyone bumping its epoch; VoteResponse v2 adds no field.
+VERSION_EXTENSIONS = {
+    52: (2, {("Topics", "Partitions"): [{"name": "PreVote", "type": "bool", "versions": "2+"}]}),
+}
 
 def load(path):
     with open(path) as f:
@@ -53,7 +60,21 @@ def declared_versions(spec):
         lo = min(lo, FLOOR_OVERRIDES.get(key, lo))
         if spec.get("latestVersionUnstable"):
             hi -= 1
+        if key in VERSION_EXTENSIONS:
+            hi = max(hi, VERSION_EXTENSIONS[key][0])
     return lo, hi
+
+def extended_fields(spec):
+    """The spec's fields with the VERSION_EXTENSIONS of a request appended where they belong."""
+    fields = json.loads(json.dumps(spec.get("fields", [])))
+    if spec["type"] != "request" or spec.get("apiKey") not in VERSION_EXTENSIONS:
+        return fields
+    for path, extra in VERSION_EXTENSIONS[spec["apiKey"]][1].items():
+        level = fields
+        for name in path:
+            level = next(f for f in level if f["name"] == name)["fields"]
+        level.extend(extra)
+    return fields
 
 def default_token(field):
     d = field.get("default")
@@ -96,7 +117,7 @@ def convert(spec):
     head.append("flexible=" + fmt(rng(spec.get("flexibleVersions", "none"))))
     out = ["# Facts from Kafka's message spec (names, types, versions); see import-definitions.py.",
            " ".join(head)]
-    emit_fields(spec.get("fields", []), 1, out, lo)
+    emit_fields(extended_fields(spec), 1, out, lo)
     for s in spec.get("commonStructs", []):
         out.append(f"struct {s['name']} versions={s['versions']}")
         emit_fields(s["fields"], 1, out, lo)

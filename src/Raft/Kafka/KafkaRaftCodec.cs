@@ -15,11 +15,14 @@ public sealed class KafkaRaftCodec(string clusterId)
     public const string MetadataTopic = "__cluster_metadata";
     public const int MetadataPartition = 0;
 
+    /// <summary>The first VoteRequest version that carries KIP-996's PreVote flag.</summary>
+    public const short PreVoteVersion = 2;
+
     /// <summary>
-    /// Whether the VoteRequest this protocol build speaks carries KIP-996's PreVote flag (v2+).
-    /// It does not (v0-1), so nodes talking through this codec campaign without pre-vote.
+    /// Whether the VoteRequest this protocol build speaks carries the PreVote flag; without it nodes
+    /// talking through this codec campaign without pre-vote.
     /// </summary>
-    public static bool CarriesPreVote => W.VoteRequest.HighestSupportedVersion >= 2;
+    public static bool CarriesPreVote => W.VoteRequest.HighestSupportedVersion >= PreVoteVersion;
 
     public string ClusterId { get; } = clusterId;
 
@@ -36,7 +39,7 @@ public sealed class KafkaRaftCodec(string clusterId)
             Topics = [new() { TopicName = MetadataTopic, Partitions = [new()
             {
                 PartitionIndex = MetadataPartition, CandidateEpoch = r.CandidateEpoch, CandidateId = r.CandidateId,
-                LastOffsetEpoch = r.LastOffsetEpoch, LastOffset = r.LastOffset,
+                LastOffsetEpoch = r.LastOffsetEpoch, LastOffset = r.LastOffset, PreVote = r.PreVote,
             }] }],
         },
         BeginQuorumEpochRequest r => new W.BeginQuorumEpochRequest
@@ -81,16 +84,15 @@ public sealed class KafkaRaftCodec(string clusterId)
     };
 
     /// <summary>
-    /// Reads an inbound request for the metadata partition. <paramref name="preVote"/> is VoteRequest
-    /// v2's flag, which this protocol build (v0-1) does not carry; the transport passes it when it can.
+    /// Reads an inbound request for the metadata partition (a VoteRequest below v2 reads as a real vote).
     /// Null when the request is not for <c>__cluster_metadata-0</c> or names another cluster.
     /// </summary>
-    public RaftRpc? FromWireRequest(IApiMessage message, int fetchReplicaIdFallback = -1, bool preVote = false)
+    public RaftRpc? FromWireRequest(IApiMessage message, int fetchReplicaIdFallback = -1)
     {
         switch (message)
         {
             case W.VoteRequest m when ClusterMatches(m.ClusterId) && Single(m.Topics, t => t.TopicName, t => t.Partitions) is { } p:
-                return new VoteRequest(p.CandidateEpoch, p.CandidateId, p.LastOffsetEpoch, p.LastOffset, preVote);
+                return new VoteRequest(p.CandidateEpoch, p.CandidateId, p.LastOffsetEpoch, p.LastOffset, p.PreVote);
             case W.BeginQuorumEpochRequest m when ClusterMatches(m.ClusterId) && Single(m.Topics, t => t.TopicName, t => t.Partitions) is { } p:
                 return new BeginQuorumEpochRequest(p.LeaderId, p.LeaderEpoch);
             case W.EndQuorumEpochRequest m when ClusterMatches(m.ClusterId) && Single(m.Topics, t => t.TopicName, t => t.Partitions) is { } p:

@@ -1,5 +1,7 @@
 using Broker.Protocol;
+using Broker.Protocol.Wire;
 using Broker.Raft.Core;
+using Broker.Raft.Kafka;
 
 namespace Broker.Raft.Tests.Core;
 
@@ -53,12 +55,33 @@ public class VotingTests
     {
         var h = new NodeHarness(1, Voters, new QuorumState(2, -1, -1));
         h.Step(2, new VoteRequest(3, 2, 0, 0, PreVote: true));
+        AssertPreVoteGrantedAtEpoch2(h);
+    }
+
+    /// <summary>Node 1, at epoch 2, granted node 2's pre-vote and neither bumped nor persisted anything.</summary>
+    private static void AssertPreVoteGrantedAtEpoch2(NodeHarness h)
+    {
         var response = h.LastTo<VoteResponse>(2);
         Assert.True(response.VoteGranted);
         Assert.True(response.PreVote);
         Assert.Equal(2, h.Node.Epoch);
         Assert.Equal(-1, h.Node.VotedId);
         Assert.All(h.Readies, r => Assert.Null(r.QuorumState));
+    }
+
+    [Fact]
+    public void Pre_vote_read_from_vote_v2_does_not_bump_the_receivers_epoch()
+    {
+        var codec = new KafkaRaftCodec("cluster-1");
+        using var buffer = new PooledBufferWriter();
+        codec.ToWire(new VoteRequest(3, 2, 0, 0, PreVote: true)).Write(new KafkaWriter(buffer), KafkaRaftCodec.PreVoteVersion);
+        var reader = new KafkaReader(buffer.ToArray());
+        var wire = new Broker.Protocol.Messages.VoteRequest();
+        wire.Read(ref reader, KafkaRaftCodec.PreVoteVersion);
+
+        var h = new NodeHarness(1, Voters, new QuorumState(2, -1, -1));
+        h.Step(2, codec.FromWireRequest(wire)!);
+        AssertPreVoteGrantedAtEpoch2(h);
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public class KafkaRaftCodecTests
     {
         { new VoteRequest(7, 2, 6, 1234, PreVote: false), 0 },
         { new VoteRequest(7, 2, 6, 1234, PreVote: false), 1 },
+        { new VoteRequest(7, 2, 6, 1234, PreVote: false), 2 },
+        { new VoteRequest(7, 2, 6, 1234, PreVote: true), 2 },
         { new BeginQuorumEpochRequest(3, 9), 0 },
         { new BeginQuorumEpochRequest(3, 9), 1 },
         { new EndQuorumEpochRequest(3, 9, [2, 1]), 0 },
@@ -56,6 +58,7 @@ public class KafkaRaftCodecTests
     {
         { new VoteRequest(7, 2, 6, 1234, PreVote: true), new VoteResponse(ErrorCode.None, 3, 6, true, PreVote: true), 1 },
         { new VoteRequest(7, 2, 6, 1234, false), new VoteResponse(ErrorCode.FencedLeaderEpoch, -1, 8, false, false), 0 },
+        { new VoteRequest(7, 2, 6, 1234, PreVote: true), new VoteResponse(ErrorCode.None, -1, 6, true, PreVote: true), 2 },
         { new BeginQuorumEpochRequest(3, 9), new BeginQuorumEpochResponse(ErrorCode.None, 3, 9), 1 },
         { new EndQuorumEpochRequest(3, 9, [1]), new EndQuorumEpochResponse(ErrorCode.None, 3, 9), 1 },
         {
@@ -88,6 +91,19 @@ public class KafkaRaftCodecTests
             _ => OverTheWire<W.FetchSnapshotResponse>(wire, version),
         };
         Assert.Equal(Show(response), Show(_codec.FromWireResponse(read, request)!));
+    }
+
+    [Fact]
+    public void Pre_vote_needs_vote_v2_and_is_lost_below_it()
+    {
+        Assert.True(KafkaRaftCodec.CarriesPreVote);
+        var wire = _codec.ToWire(new VoteRequest(7, 2, 6, 1234, PreVote: true));
+        Assert.True(((W.VoteRequest)wire).Topics[0].Partitions[0].PreVote);
+        var atV2 = Assert.IsType<VoteRequest>(_codec.FromWireRequest(OverTheWire<W.VoteRequest>(wire, KafkaRaftCodec.PreVoteVersion)));
+        Assert.True(atV2.PreVote);
+        // v1 has no PreVote field: the same request reads back as a real vote.
+        var atV1 = Assert.IsType<VoteRequest>(_codec.FromWireRequest(OverTheWire<W.VoteRequest>(wire, 1)));
+        Assert.False(atV1.PreVote);
     }
 
     [Fact]
