@@ -21,6 +21,11 @@ public sealed class InMemoryCluster : IAsyncDisposable, IRaftTransport
 
     public ConcurrentDictionary<int, RecordingListener> Listeners { get; } = new();
 
+    private int _preVotesSent;
+
+    /// <summary>VoteRequests that crossed the wire with KIP-996's PreVote flag set.</summary>
+    public int PreVotesSent => Volatile.Read(ref _preVotesSent);
+
     public RaftClient this[int id] => _clients[id];
 
     public RaftClient Start(int id)
@@ -45,7 +50,10 @@ public sealed class InMemoryCluster : IAsyncDisposable, IRaftTransport
     public async Task<IApiMessage> SendAsync(int destinationId, IApiMessage request, CancellationToken cancel)
     {
         if (!_clients.TryGetValue(destinationId, out var client)) throw new IOException($"node {destinationId} is down");
-        var response = await client.HandleRequestAsync(OverTheWire(request), cancel);
+        var received = OverTheWire(request);
+        if (received is Broker.Protocol.Messages.VoteRequest vote && vote.Topics.SelectMany(t => t.Partitions).Any(p => p.PreVote))
+            Interlocked.Increment(ref _preVotesSent);
+        var response = await client.HandleRequestAsync(received, cancel);
         return OverTheWire(response);
     }
 
@@ -80,6 +88,37 @@ public sealed class InMemoryCluster : IAsyncDisposable, IRaftTransport
             return leader is not null && _clients.Values.All(c => c.Leader == leader.Leader);
         }, "one leader that every node follows");
         return leader!;
+    }
+
+    /// <summary>
+    /// Appends on whoever leads, as a real caller does: when leadership moves mid-append
+    /// (<see cref="NotLeaderException"/>) it waits for the new leader and retries until the deadline.
+    /// A retried append may land twice (the first attempt can still commit under the new leader).
+    /// </summary>
+    public async Task<(RaftClient Leader, long LastOffset)> AppendOnLeaderAsync(byte[][] records, int timeoutMs = 20_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var leader = await LeaderAsync();
+            try
+            {
+                return (leader, await leader.AppendAsync(leader.Leader.Epoch, records));
+            }
+            catch (NotLeaderException) when (DateTime.UtcNow < deadline)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether every listed node committed the same records, which are <paramref name="expected"/> in order
+    /// once the duplicates a retried append may leave are collapsed.
+    /// </summary>
+    public bool SameRecords(IEnumerable<int> nodes, params string[] expected)
+    {
+        var logs = nodes.Select(id => Listeners[id].Records).ToList();
+        return logs.All(l => l.SequenceEqual(logs[0])) && logs[0].Distinct().SequenceEqual(expected);
     }
 
     public async ValueTask DisposeAsync()

@@ -15,11 +15,13 @@ public class RaftClientTests
     {
         await using var cluster = new InMemoryCluster(1, 2, 3);
         foreach (var id in new[] { 1, 2, 3 }) cluster.Start(id);
-        var leader = await cluster.LeaderAsync();
+        await cluster.LeaderAsync();
+        Assert.True(cluster.PreVotesSent > 0, "the election ran pre-vote over VoteRequest v2");
 
-        var offset = await leader.AppendAsync(leader.Leader.Epoch, Records("a", "b"));
+        var (_, offset) = await cluster.AppendOnLeaderAsync(Records("a", "b"));
         Assert.True(offset >= 1);
-        await InMemoryCluster.Until(() => cluster.Listeners.Values.All(l => l.Records.SequenceEqual(["a", "b"])), "the records on every node");
+        await InMemoryCluster.Until(() => cluster.SameRecords([1, 2, 3], "a", "b"), "the same records on every node",
+            state: () => string.Join(" | ", cluster.Listeners.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {string.Join(",", kv.Value.Records)}")));
 
         // Asked of whoever leads now (a busy machine may have moved leadership meanwhile).
         W.DescribeQuorumResponse.PartitionData p;
@@ -53,17 +55,15 @@ public class RaftClientTests
     {
         await using var cluster = new InMemoryCluster(1, 2, 3);
         foreach (var id in new[] { 1, 2, 3 }) cluster.Start(id);
-        var first = await cluster.LeaderAsync();
-        await first.AppendAsync(first.Leader.Epoch, Records("one"));
+        var (first, _) = await cluster.AppendOnLeaderAsync(Records("one"));
         var oldId = first.NodeId;
         await cluster.StopAsync(oldId); // graceful: EndQuorumEpoch
 
-        var second = await cluster.LeaderAsync();
+        var (second, _) = await cluster.AppendOnLeaderAsync(Records("two"));
         Assert.NotEqual(oldId, second.NodeId);
-        await second.AppendAsync(second.Leader.Epoch, Records("two"));
 
         cluster.Start(oldId); // from its directory: quorum-state and log
-        await InMemoryCluster.Until(() => cluster.Listeners[oldId].Records.SequenceEqual(["one", "two"]), "the restarted node to catch up");
+        await InMemoryCluster.Until(() => cluster.SameRecords([1, 2, 3], "one", "two"), "the restarted node to catch up");
     }
 
     [Fact]
@@ -75,12 +75,12 @@ public class RaftClientTests
         var lagging = leader.NodeId % 3 + 1;
         await cluster.StopAsync(lagging);
 
-        var last = await leader.AppendAsync(leader.Leader.Epoch, Records("a", "b", "c"));
-        var others = cluster.Listeners.Where(kv => kv.Key != lagging).Select(kv => kv.Value);
-        await InMemoryCluster.Until(() => others.All(l => l.Records.Count == 3), "the records on the two running nodes");
-        var snapshot = SnapshotFile.Build(Records("a", "b", "c"), 0, leader.Leader.Epoch);
+        var (current, last) = await cluster.AppendOnLeaderAsync(Records("a", "b", "c"));
+        var running = cluster.Listeners.Keys.Where(id => id != lagging).ToList();
+        await InMemoryCluster.Until(() => cluster.SameRecords(running, "a", "b", "c"), "the records on the two running nodes");
+        var snapshot = SnapshotFile.Build(Records("a", "b", "c"), 0, current.Leader.Epoch);
         // On both running nodes, so whichever leads when the lagging node returns has it.
-        foreach (var id in cluster.Listeners.Keys.Where(id => id != lagging))
+        foreach (var id in running)
             Assert.NotNull(await cluster[id].CreateSnapshotAsync(last + 1, snapshot));
 
         var restarted = cluster.Start(lagging);
