@@ -14,24 +14,14 @@ public sealed class AllocateProducerIdsHandler(BrokerServices services) : ApiHan
 {
     public override ApiKey Key => ApiKey.AllocateProducerIds;
 
-    protected override async ValueTask<AllocateProducerIdsResponse?> HandleAsync(RequestContext context, AllocateProducerIdsRequest request, CancellationToken cancel)
-    {
-        if (!services.Config.ControllerListenerNames.Contains(context.ListenerName) || !services.ActiveController.IsLocal)
-            return new AllocateProducerIdsResponse { ErrorCode = (short)ErrorCode.NotController };
-        ProducerIdAllocationResult result;
-        try
-        {
-            result = await services.Controller.AllocateProducerIdsAsync(request.BrokerId, request.BrokerEpoch, cancel).ConfigureAwait(false);
-        }
-        catch (ControllerUnavailableException)
-        {
-            return new AllocateProducerIdsResponse { ErrorCode = (short)ErrorCode.NotController };
-        }
-        return new AllocateProducerIdsResponse
-        {
-            ErrorCode = (short)result.Error,
-            ProducerIdStart = result.Error == ErrorCode.None ? result.Block.Start : -1,
-            ProducerIdLen = result.Error == ErrorCode.None ? result.Block.Length : 0,
-        };
-    }
+    protected override ValueTask<AllocateProducerIdsResponse?> HandleAsync(RequestContext context, AllocateProducerIdsRequest request, CancellationToken cancel) =>
+        ControllerOnly.RunAsync(services,
+            () => services.Controller.AllocateProducerIdsAsync(request.BrokerId, request.BrokerEpoch, cancel),
+            result => new AllocateProducerIdsResponse
+            {
+                ErrorCode = (short)result.Error,
+                ProducerIdStart = result.Error == ErrorCode.None ? result.Block.Start : -1,
+                ProducerIdLen = result.Error == ErrorCode.None ? result.Block.Length : 0,
+            },
+            () => new AllocateProducerIdsResponse { ErrorCode = (short)ErrorCode.NotController });
 }

@@ -1,4 +1,3 @@
-using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -11,25 +10,15 @@ public sealed class BrokerHeartbeatHandler(BrokerServices services) : ApiHandler
 {
     public override ApiKey Key => ApiKey.BrokerHeartbeat;
 
-    protected override async ValueTask<BrokerHeartbeatResponse?> HandleAsync(RequestContext context, BrokerHeartbeatRequest request, CancellationToken cancel)
-    {
-        if (!services.ActiveController.IsLocal)
-            return new BrokerHeartbeatResponse { ErrorCode = (short)ErrorCode.NotController };
-        HeartbeatOutcome outcome;
-        try
-        {
-            outcome = await services.Controller.Brokers.HeartbeatAsync(request, cancel).ConfigureAwait(false);
-        }
-        catch (ControllerUnavailableException)
-        {
-            return new BrokerHeartbeatResponse { ErrorCode = (short)ErrorCode.NotController };
-        }
-        return new BrokerHeartbeatResponse
-        {
-            ErrorCode = (short)outcome.Error,
-            IsCaughtUp = outcome.IsCaughtUp,
-            IsFenced = outcome.IsFenced,
-            ShouldShutDown = outcome.ShouldShutDown,
-        };
-    }
+    protected override ValueTask<BrokerHeartbeatResponse?> HandleAsync(RequestContext context, BrokerHeartbeatRequest request, CancellationToken cancel) =>
+        ControllerOnly.RunAsync(services,
+            () => services.Controller.Brokers.HeartbeatAsync(request, cancel),
+            outcome => new BrokerHeartbeatResponse
+            {
+                ErrorCode = (short)outcome.Error,
+                IsCaughtUp = outcome.IsCaughtUp,
+                IsFenced = outcome.IsFenced,
+                ShouldShutDown = outcome.ShouldShutDown,
+            },
+            () => new BrokerHeartbeatResponse { ErrorCode = (short)ErrorCode.NotController });
 }

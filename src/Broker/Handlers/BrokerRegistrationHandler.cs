@@ -1,4 +1,3 @@
-using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -11,20 +10,9 @@ public sealed class BrokerRegistrationHandler(BrokerServices services) : ApiHand
 {
     public override ApiKey Key => ApiKey.BrokerRegistration;
 
-    protected override async ValueTask<BrokerRegistrationResponse?> HandleAsync(RequestContext context, BrokerRegistrationRequest request, CancellationToken cancel)
-    {
-        if (!services.ActiveController.IsLocal)
-            return new BrokerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController };
-        (ErrorCode Error, string? Message, long Epoch) outcome;
-        try
-        {
-            outcome = await services.Controller.Brokers.RegisterAsync(request, cancel).ConfigureAwait(false);
-        }
-        catch (ControllerUnavailableException)
-        {
-            return new BrokerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController };
-        }
-        var (error, _, epoch) = outcome;
-        return new BrokerRegistrationResponse { ErrorCode = (short)error, BrokerEpoch = epoch };
-    }
+    protected override ValueTask<BrokerRegistrationResponse?> HandleAsync(RequestContext context, BrokerRegistrationRequest request, CancellationToken cancel) =>
+        ControllerOnly.RunAsync(services,
+            () => services.Controller.Brokers.RegisterAsync(request, cancel),
+            outcome => new BrokerRegistrationResponse { ErrorCode = (short)outcome.Error, BrokerEpoch = outcome.BrokerEpoch },
+            () => new BrokerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController });
 }

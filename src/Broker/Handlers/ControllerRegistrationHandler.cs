@@ -1,4 +1,3 @@
-using Broker.Controller;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
@@ -11,23 +10,13 @@ public sealed class ControllerRegistrationHandler(BrokerServices services) : Api
 {
     public override ApiKey Key => ApiKey.ControllerRegistration;
 
-    protected override async ValueTask<ControllerRegistrationResponse?> HandleAsync(RequestContext context, ControllerRegistrationRequest request, CancellationToken cancel)
-    {
-        if (!services.ActiveController.IsLocal)
-            return new ControllerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = null };
-        ErrorCode error;
-        try
-        {
-            error = await services.Controller.RegisterControllerAsync(request, cancel).ConfigureAwait(false);
-        }
-        catch (ControllerUnavailableException)
-        {
-            return new ControllerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = null };
-        }
-        return new ControllerRegistrationResponse
-        {
-            ErrorCode = (short)error,
-            ErrorMessage = error == ErrorCode.None ? null : $"Controller {request.ControllerId} is not a voter of controller.quorum.voters.",
-        };
-    }
+    protected override ValueTask<ControllerRegistrationResponse?> HandleAsync(RequestContext context, ControllerRegistrationRequest request, CancellationToken cancel) =>
+        ControllerOnly.RunAsync(services,
+            () => services.Controller.RegisterControllerAsync(request, cancel),
+            error => new ControllerRegistrationResponse
+            {
+                ErrorCode = (short)error,
+                ErrorMessage = error == ErrorCode.None ? null : $"Controller {request.ControllerId} is not a voter of controller.quorum.voters.",
+            },
+            () => new ControllerRegistrationResponse { ErrorCode = (short)ErrorCode.NotController, ErrorMessage = null });
 }

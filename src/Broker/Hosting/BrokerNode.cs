@@ -60,8 +60,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             using var replicas = new ReplicaManager(Config, logs, LoggerFactory.CreateLogger<ReplicaManager>());
             using var maintenance = new LogMaintenance(logs, Config, LoggerFactory.CreateLogger<LogMaintenance>());
 
-            var groupLog = new ReplicaGroupLog(replicas, Config.NodeId, (topic, partition) =>
-                cache.Current.Topic(topic)?.Partitions.FirstOrDefault(p => p.PartitionId == partition)?.Isr.Count ?? 0);
+            var groupLog = new ReplicaGroupLog(replicas, Config.NodeId, (topic, partition) => cache.Current.IsrSize(topic, partition));
             var groups = new GroupCoordinator(groupLog, GroupConfig.From(Config), GroupCoordinator.SystemClock, LoggerFactory.CreateLogger<GroupCoordinator>());
             await using var groupTicker = new GroupTicker(groups, LoggerFactory.CreateLogger<GroupTicker>());
 
