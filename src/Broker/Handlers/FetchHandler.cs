@@ -18,6 +18,8 @@ namespace Broker.Handlers;
 public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const int FinalEpoch = -1;
+    /// <summary>Longest long poll served: Kafka clients give up after request.timeout.ms (30 s by default) anyway.</summary>
+    internal const int MaxWaitCapMs = 30_000;
     private readonly FetchSessionCache _sessions = new();
 
     public override ApiKey Key => ApiKey.Fetch;
@@ -35,7 +37,7 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
         if (session is not null)
             session.NextEpoch = incremental ? request.SessionEpoch + 1 : 1;
 
-        var deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
+        var deadline = Environment.TickCount64 + Math.Clamp(request.MaxWaitMs, 0, MaxWaitCapMs);
         while (true)
         {
             image = services.Metadata.Current;
