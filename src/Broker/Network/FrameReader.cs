@@ -68,10 +68,14 @@ public sealed class FrameReader(Socket socket, RequestMemoryBudget memory) : IDi
         }
     }
 
-    /// <summary>Doubles the buffer, or more when the kernel already holds more of the frame; never past the frame.</summary>
+    /// <summary>
+    /// Doubles the buffer, or more when the kernel already holds more of the frame; never past the
+    /// frame. Once an eighth of the frame has arrived the buffer becomes the whole frame, which keeps
+    /// the arrays outgrown on the way (garbage until the next collection) to a fraction of the frame.
+    /// </summary>
     private byte[] Grow(byte[] buffer, int size)
     {
-        var wanted = Math.Max(2L * buffer.Length, (long)buffer.Length + socket.Available);
+        var wanted = buffer.Length >= size / 8 ? size : Math.Max(2L * buffer.Length, (long)buffer.Length + socket.Available);
         var grown = RequestMemoryBudget.Rent((int)Math.Min(size, wanted));
         buffer.AsSpan().CopyTo(grown);
         RequestMemoryBudget.Return(buffer);

@@ -16,9 +16,11 @@ public sealed class RequestMemoryBudget
 {
     public const int SmallFrameBytes = 64 * 1024;
     private const int PooledLimit = 1024 * 1024;
+    private const long CollectAfterPeak = 256L * 1024 * 1024;
 
     private readonly Lock _gate = new();
     private long _admitted;
+    private long _peakSinceCollect;
     private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="queuedMaxRequestBytes">
@@ -53,6 +55,7 @@ public sealed class RequestMemoryBudget
                 if (_admitted == 0 || _admitted + frameSize <= Limit)
                 {
                     _admitted += frameSize;
+                    _peakSinceCollect = Math.Max(_peakSinceCollect, _admitted);
                     return;
                 }
                 released = _released.Task;
@@ -67,13 +70,23 @@ public sealed class RequestMemoryBudget
         if (frameSize <= SmallFrameBytes)
             return;
         TaskCompletionSource released;
+        var collect = false;
         lock (_gate)
         {
             _admitted -= frameSize;
             released = _released;
             _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_admitted == 0 && _peakSinceCollect >= CollectAfterPeak)
+            {
+                _peakSinceCollect = 0;
+                collect = true;
+            }
         }
         released.TrySetResult();
+        // A burst of large frames is over: their arrays are garbage the GC would otherwise keep
+        // (and keep resident) until the next allocations trigger it. Steady traffic never peaks this high.
+        if (collect)
+            ThreadPool.UnsafeQueueUserWorkItem(_ => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true), null);
     }
 
     /// <summary>A buffer of at least <paramref name="length"/> bytes.</summary>
