@@ -75,7 +75,17 @@ public sealed class RequestDispatcher
             if (context.CloseReason is { } reason)
                 return new DispatchOutcome(reason);
             if (result is not null)
-                ResponseEncoder.Encode(response, api, version, header.CorrelationId, result);
+            {
+                try
+                {
+                    ResponseEncoder.Encode(response, api, version, header.CorrelationId, result);
+                }
+                catch (ProtocolException e)
+                {
+                    // An answer this version cannot carry (the request asked for more than its version can say).
+                    return new DispatchOutcome($"{api.Name} v{version} response cannot be encoded: {e.Message}");
+                }
+            }
             return DispatchOutcome.Continue;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

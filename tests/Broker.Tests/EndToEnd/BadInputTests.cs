@@ -67,6 +67,25 @@ public sealed class BadInputTests(SharedBroker shared, ITestOutputHelper output)
         Assert.DoesNotContain(lines, l => l.Contains("fail:") || l.Contains("Exception") || l.TrimStart().StartsWith("at "));
     }
 
+    /// <summary>Found by the fuzzer: the answer could not be encoded, which logged a stack trace per request.</summary>
+    [Fact]
+    public async Task Metadata_below_v12_asking_for_a_topic_by_id_closes_with_one_warning()
+    {
+        Watch(_broker);
+        var mark = _broker.Mark();
+        using (var bad = await _broker.ConnectAsync())
+        {
+            var request = new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = null, TopicId = global::Broker.Protocol.Wire.Uuid.Random() }] };
+            await bad.SendFrameAsync(KafkaConnection.Encode(request, 10, bad.NextCorrelationId()));
+            Assert.True(await bad.ClosedByBrokerAsync());
+        }
+        using var witness = await ConnectAndGreetAsync();
+        await AssertStillServingAsync(witness);
+        var lines = _broker.LogsSince(mark).Split('\n');
+        Assert.Single(lines, l => l.Contains("warn:") && l.Contains("Metadata v10"));
+        Assert.DoesNotContain(lines, l => l.Contains("fail:") || l.Contains("Exception"));
+    }
+
     [Fact]
     public async Task A_fetch_asking_to_wait_for_days_is_answered_within_the_long_poll_cap()
     {
