@@ -38,7 +38,10 @@ public static class BrokerConfigDefinitions
         new("socket.send.buffer.bytes", ConfigType.Int, "102400", "SO_SNDBUF of server sockets; -1 uses the OS default."),
         new("socket.receive.buffer.bytes", ConfigType.Int, "102400", "SO_RCVBUF of server sockets; -1 uses the OS default."),
         new("socket.request.max.bytes", ConfigType.Int, "104857600", "Largest request accepted.", AtLeast(1)),
-        new("connections.max.idle.ms", ConfigType.Long, "600000", "Idle connections are closed after this long."),
+        new("connections.max.idle.ms", ConfigType.Long, "600000", "A connection that sends no bytes for this long while none of its requests is being handled is closed; a negative value never closes idle connections."),
+        new("max.connections", ConfigType.Int, "2147483647", "Client connections accepted at once across the broker listeners; more are closed at accept. Controller listeners are not counted.", AtLeast(0)),
+        new("max.connections.per.ip", ConfigType.Int, "2147483647", "Client connections accepted at once from one IP address; more are closed at accept.", AtLeast(0)),
+        new("queued.max.request.bytes", ConfigType.Long, "-1", "Bytes of requests being read or handled at once before reading large requests pauses; -1 bounds it at a quarter of the memory available, at most 1 GiB. Requests up to 64 KiB are always read.", AtLeast(-1)),
 
         // Storage
         new("log.dir", ConfigType.List, "/tmp/kafka-logs", "Directory for partition data, used when log.dirs is unset."),

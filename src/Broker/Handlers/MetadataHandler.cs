@@ -17,6 +17,12 @@ public sealed class MetadataHandler(BrokerServices services) : ApiHandler<Metada
 
     protected override async ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request, CancellationToken cancel)
     {
+        // Names became nullable (topics by id) at v10, answers name them only from v12: as Kafka, refuse ids below v12.
+        if (context.ApiVersion < 12 && request.Topics?.Any(t => t.Name is null) == true)
+        {
+            context.CloseInsteadOfResponding($"Metadata v{context.ApiVersion} asks for a topic by id, which needs v12 or later");
+            return null;
+        }
         var image = services.Metadata.Current;
         if (request.Topics is { Count: > 0 } && request.AllowAutoTopicCreation && services.Config.AutoCreateTopicsEnable)
         {

@@ -20,8 +20,9 @@ public readonly record struct DispatchOutcome(string? CloseReason)
 /// </summary>
 public sealed class RequestDispatcher
 {
-    private readonly IApiHandler?[] _handlers = new IApiHandler?[short.MaxValue];
-    private readonly ApiDescriptor?[] _apis = new ApiDescriptor?[short.MaxValue];
+    // Indexed by api key: every non-negative int16, 0..32767, has a slot, so any key read off the wire is in range.
+    private readonly IApiHandler?[] _handlers = new IApiHandler?[short.MaxValue + 1];
+    private readonly ApiDescriptor?[] _apis = new ApiDescriptor?[short.MaxValue + 1];
     private readonly ILogger _logger;
 
     public RequestDispatcher(IEnumerable<IApiHandler> handlers, ILogger logger)
@@ -74,7 +75,17 @@ public sealed class RequestDispatcher
             if (context.CloseReason is { } reason)
                 return new DispatchOutcome(reason);
             if (result is not null)
-                ResponseEncoder.Encode(response, api, version, header.CorrelationId, result);
+            {
+                try
+                {
+                    ResponseEncoder.Encode(response, api, version, header.CorrelationId, result);
+                }
+                catch (ProtocolException e)
+                {
+                    // An answer this version cannot carry (the request asked for more than its version can say).
+                    return new DispatchOutcome($"{api.Name} v{version} response cannot be encoded: {e.Message}");
+                }
+            }
             return DispatchOutcome.Continue;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)

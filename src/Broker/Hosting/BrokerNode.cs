@@ -91,7 +91,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             controllerDispatcher = new RequestDispatcher(HandlerCatalog.CreateForControllerListener(services, () => controllerDispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
             await using var server = new SocketServer(
                 listener => Config.ControllerListenerNames.Contains(listener) ? controllerDispatcher : brokerDispatcher,
-                Config.SocketRequestMaxBytes, LoggerFactory.CreateLogger<SocketServer>());
+                NetworkLimits.From(Config), LoggerFactory.CreateLogger<SocketServer>());
             // The quorum first: voters must reach each other before any metadata exists to serve.
             server.Start(Config.Listeners.Where(l => Config.ControllerListenerNames.Contains(l.ListenerName)));
             Server = bound = server;

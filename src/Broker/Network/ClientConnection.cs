@@ -1,9 +1,6 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Broker.Handlers;
-using Broker.Protocol;
 using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -13,85 +10,106 @@ namespace Broker.Network;
 /// One client socket. Requests are handled one at a time in arrival order, as Kafka does (it mutes a
 /// channel until its response is sent): clients may pipeline, and a producer's batches are appended
 /// in the order it sent them. Anything that breaks the framing closes this connection only.
+/// Between requests the connection holds no buffer, and it can be closed as idle.
 /// </summary>
 public sealed class ClientConnection(
-    Socket socket, long id, string listenerName, RequestDispatcher dispatcher, int maxRequestSize, ILogger logger)
+    Socket socket, long id, string listenerName, RequestDispatcher dispatcher, NetworkLimits limits,
+    RequestMemoryBudget memory, ILogger logger, CancellationToken stopping) : IDisposable
 {
-    private const int ReadBufferSize = 64 * 1024;
+    private const int Reading = 0, Handling = 1, Closed = 2;
+
     private readonly EndPoint? _remote = socket.RemoteEndPoint;
+    private readonly CancellationTokenSource _closing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+    private readonly FrameReader _frames = new(socket, memory);
+    private long _lastSent = Environment.TickCount64;
+    private int _state;
 
     public long Id { get; } = id;
 
-    /// <summary>Reads and answers requests until the client leaves, the framing breaks, or <paramref name="stopping"/> fires.</summary>
-    public async Task RunAsync(CancellationToken stopping)
+    /// <summary>When the client last sent a byte or was last answered.</summary>
+    private long LastActivity => Math.Max(_frames.LastReceived, Volatile.Read(ref _lastSent));
+
+    /// <summary>Reads and answers requests until the client leaves, the framing breaks, or the connection is closed.</summary>
+    public async Task RunAsync()
     {
-        // Small frames are read ahead in bulk; a large frame is read straight into its own buffer,
-        // so produce payloads are copied once from the kernel into the array the log writes from.
-        // Reads go through the buffer; writes go straight to the socket (a BufferedStream cannot mix both
-        // on a non-seekable stream while read-ahead bytes are pending).
-        using var network = new NetworkStream(socket, ownsSocket: true);
-        using var stream = new BufferedStream(network, ReadBufferSize);
-        var sizeBytes = new byte[4];
-        using var response = new PooledBufferWriter(4096);
+        // Writes go straight to the socket; the stream only makes sure a response is sent whole.
+        using var network = new NetworkStream(socket, ownsSocket: false);
+        var cancel = _closing.Token;
         try
         {
-            while (!stopping.IsCancellationRequested)
+            while (true)
             {
-                if (!await ReadFullyAsync(stream, sizeBytes, 4, stopping).ConfigureAwait(false))
+                RequestFrame? frame;
+                try
+                {
+                    frame = await _frames.ReadAsync(limits.MaxRequestSize, cancel).ConfigureAwait(false);
+                }
+                catch (FramingException e)
+                {
+                    Close(e.Message);
+                    return;
+                }
+                if (frame is null)
                     return; // the client closed between requests
-                var size = BinaryPrimitives.ReadInt32BigEndian(sizeBytes);
-                if (size < 8 || size > maxRequestSize)
+                using (frame)
                 {
-                    Close(size > maxRequestSize
-                        ? $"request of {size} bytes exceeds socket.request.max.bytes ({maxRequestSize})"
-                        : $"invalid request size {size}");
-                    return;
-                }
-                var buffer = ArrayPool<byte>.Shared.Rent(size);
-                using var frame = new RequestFrame(buffer, size);
-                if (!await ReadFullyAsync(stream, buffer, size, stopping).ConfigureAwait(false))
-                {
-                    Close("connection closed in the middle of a request");
-                    return;
-                }
-                response.Reset();
-                var outcome = await dispatcher.DispatchAsync(frame, listenerName, _remote, Id, response, stopping).ConfigureAwait(false);
-                if (outcome.CloseReason is not null)
-                {
-                    Close(outcome.CloseReason);
-                    return;
-                }
-                if (response.WrittenCount > 0)
-                {
-                    await network.WriteAsync(response.WrittenMemory, stopping).ConfigureAwait(false);
+                    if (Interlocked.CompareExchange(ref _state, Handling, Reading) != Reading)
+                        return; // closed as idle while the last bytes arrived
+                    using var response = new PooledBufferWriter(4096);
+                    var outcome = await dispatcher.DispatchAsync(frame, listenerName, _remote, Id, response, cancel).ConfigureAwait(false);
+                    if (outcome.CloseReason is not null)
+                    {
+                        Close(outcome.CloseReason);
+                        return;
+                    }
+                    if (response.WrittenCount > 0)
+                        await network.WriteAsync(response.WrittenMemory, cancel).ConfigureAwait(false);
+                    Volatile.Write(ref _lastSent, Environment.TickCount64);
+                    Interlocked.CompareExchange(ref _state, Reading, Handling);
                 }
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            // Stopping, or closed as idle.
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             // The peer reset the connection: nothing to answer and nothing worth a warning.
         }
-        catch (SocketException)
+        finally
         {
+            Volatile.Write(ref _state, Closed);
         }
+    }
+
+    /// <summary>
+    /// Closes the connection when it has been quiet since <paramref name="cutoff"/> (a
+    /// <see cref="Environment.TickCount64"/>) and no request of it is being handled: a long poll or a
+    /// slow produce is not idleness. True when it was closed.
+    /// </summary>
+    public bool CloseIfIdleSince(long cutoff)
+    {
+        if (LastActivity > cutoff || Interlocked.CompareExchange(ref _state, Closed, Reading) != Reading)
+            return false;
+        try
+        {
+            _closing.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The client left at the same moment and the connection is already gone.
+        }
+        return true;
     }
 
     private void Close(string reason) =>
         logger.LogWarning("Closing connection {Id} from {Remote} on {Listener}: {Reason}", Id, _remote, listenerName, reason);
 
-    private static async ValueTask<bool> ReadFullyAsync(Stream stream, byte[] buffer, int count, CancellationToken cancel)
+    public void Dispose()
     {
-        var read = 0;
-        while (read < count)
-        {
-            var n = await stream.ReadAsync(buffer.AsMemory(read, count - read), cancel).ConfigureAwait(false);
-            if (n == 0)
-                return false;
-            read += n;
-        }
-        return true;
+        _frames.Dispose();
+        _closing.Dispose();
+        socket.Dispose();
     }
 }

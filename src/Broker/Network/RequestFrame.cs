@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
@@ -7,17 +6,19 @@ using Broker.Protocol.Wire;
 namespace Broker.Network;
 
 /// <summary>
-/// One request as read off the socket: its bytes live in a pooled array for as long as the request
-/// is handled, so that <c>records</c> fields can be slices of it rather than copies.
+/// One request as read off the socket: its bytes live in a buffer admitted by the request memory budget for
+/// as long as the request is handled, so that <c>records</c> fields can be slices of it rather than copies.
 /// </summary>
 public sealed class RequestFrame : IDisposable
 {
+    private readonly RequestMemoryBudget _memory;
     private byte[]? _buffer;
 
-    public RequestFrame(byte[] buffer, int length)
+    public RequestFrame(byte[] buffer, int length, RequestMemoryBudget memory)
     {
         _buffer = buffer;
         Length = length;
+        _memory = memory;
     }
 
     public int Length { get; }
@@ -42,7 +43,9 @@ public sealed class RequestFrame : IDisposable
     public void Dispose()
     {
         var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null)
-            ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is null)
+            return;
+        RequestMemoryBudget.Return(buffer);
+        _memory.Release(Length);
     }
 }

@@ -15,26 +15,32 @@ namespace Broker.Network;
 public sealed class SocketServer : IAsyncDisposable
 {
     private readonly Func<string, RequestDispatcher> _dispatcherFor;
-    private readonly int _maxRequestSize;
+    private readonly NetworkLimits _limits;
+    private readonly ConnectionQuotas _quotas;
     private readonly ILogger _logger;
     private readonly List<(ListenerEndpoint Endpoint, Socket Socket)> _listeners = [];
-    private readonly ConcurrentDictionary<long, Task> _connections = new();
+    private readonly ConcurrentDictionary<long, (ClientConnection Connection, Task Run)> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _acceptLoops = [];
+    private readonly Task _idleSweeper;
     private long _nextConnectionId;
 
-    public SocketServer(RequestDispatcher dispatcher, int maxRequestSize, ILogger logger)
-        : this(_ => dispatcher, maxRequestSize, logger)
-    {
-    }
-
     /// <param name="dispatcherFor">The dispatcher of each listener name: controller listeners serve other APIs than broker listeners.</param>
-    public SocketServer(Func<string, RequestDispatcher> dispatcherFor, int maxRequestSize, ILogger logger)
+    public SocketServer(Func<string, RequestDispatcher> dispatcherFor, NetworkLimits limits, ILogger logger)
     {
         _dispatcherFor = dispatcherFor;
-        _maxRequestSize = maxRequestSize;
+        _limits = limits;
+        _quotas = new ConnectionQuotas(limits);
         _logger = logger;
+        Memory = new RequestMemoryBudget(limits.QueuedMaxRequestBytes, limits.MaxRequestSize);
+        _idleSweeper = limits.ConnectionsMaxIdleMs >= 0 ? SweepIdleAsync(limits.ConnectionsMaxIdleMs) : Task.CompletedTask;
     }
+
+    /// <summary>The memory of requests being read or handled (queued.max.request.bytes).</summary>
+    public RequestMemoryBudget Memory { get; }
+
+    /// <summary>Connections open now, on every listener.</summary>
+    public int ConnectionCount => _connections.Count;
 
     /// <summary>The address each listener actually bound (port 0 in the config picks a free port).</summary>
     public IReadOnlyDictionary<string, IPEndPoint> BoundEndpoints =>
@@ -84,25 +90,71 @@ public sealed class SocketServer : IAsyncDisposable
                 _logger.LogWarning("Accept failed on {Listener}: {Error}", listenerName, e.Message);
                 continue;
             }
-            client.NoDelay = true;
-            var id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = new ClientConnection(client, id, listenerName, _dispatcherFor(listenerName), _maxRequestSize, _logger);
-            _connections[id] = Task.Run(async () =>
+            Admit(client, listenerName);
+        }
+    }
+
+    /// <summary>Runs a connection for <paramref name="client"/>, or closes it at once when it is over a connection limit.</summary>
+    private void Admit(Socket client, string listenerName)
+    {
+        var counted = !_limits.ExemptListeners.Contains(listenerName);
+        var address = ConnectionQuotas.AddressOf(client.RemoteEndPoint);
+        if (counted && _quotas.TryAdmit(address) is { } refusal)
+        {
+            _logger.LogWarning("Refused a connection from {Remote} on {Listener}: {Reason}", client.RemoteEndPoint, listenerName, refusal);
+            client.Dispose();
+            return;
+        }
+        client.NoDelay = true;
+        var id = Interlocked.Increment(ref _nextConnectionId);
+        var connection = new ClientConnection(client, id, listenerName, _dispatcherFor(listenerName), _limits, Memory, _logger, _stopping.Token);
+        // Registered before it starts, so a connection that ends at once is not left behind in the table.
+        var start = new Task<Task>(async () =>
+        {
+            try
             {
-                try
+                await connection.RunAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Connection {Id} failed", id);
+            }
+            finally
+            {
+                _connections.TryRemove(id, out _);
+                connection.Dispose();
+                if (counted)
+                    _quotas.Release(address);
+            }
+        });
+        _connections[id] = (connection, start.Unwrap());
+        start.Start(TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Closes connections quiet for connections.max.idle.ms, checking a few times per period so a
+    /// connection lives at most about a quarter longer than the setting. One line per sweep, however many it closed.
+    /// </summary>
+    private async Task SweepIdleAsync(long idleMs)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(idleMs / 4, 10, 10_000)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var cutoff = Environment.TickCount64 - idleMs;
+                var closed = 0;
+                foreach (var (_, (connection, _)) in _connections)
                 {
-                    await connection.RunAsync(_stopping.Token).ConfigureAwait(false);
+                    if (connection.CloseIfIdleSince(cutoff))
+                        closed++;
                 }
-                catch (Exception e)
-                {
-                    _logger.LogError(e, "Connection {Id} failed", id);
-                }
-                finally
-                {
-                    client.Dispose();
-                    _connections.TryRemove(id, out _);
-                }
-            });
+                if (closed > 0)
+                    _logger.LogInformation("Closed {Count} connections idle for more than connections.max.idle.ms ({IdleMs} ms)", closed, idleMs);
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
@@ -114,7 +166,7 @@ public sealed class SocketServer : IAsyncDisposable
         _stopping.Cancel();
         foreach (var (_, socket) in _listeners)
             socket.Dispose();
-        var all = Task.WhenAll(_connections.Values.Concat(_acceptLoops));
+        var all = Task.WhenAll(_connections.Values.Select(c => c.Run).Concat(_acceptLoops).Append(_idleSweeper));
         await Task.WhenAny(all, Task.Delay(grace)).ConfigureAwait(false);
     }
 

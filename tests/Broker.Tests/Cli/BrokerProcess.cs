@@ -20,6 +20,8 @@ internal sealed partial class BrokerProcess : IDisposable
 
     private BrokerProcess(Process process) => _process = process;
 
+    public int Id => _process.Id;
+
     /// <summary>Broker.dll is copied next to the tests because the test project references src/Broker.</summary>
     public static string BrokerDll => Path.Combine(AppContext.BaseDirectory, "Broker.dll");
 

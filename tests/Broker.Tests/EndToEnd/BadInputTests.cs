@@ -23,6 +23,8 @@ public sealed class BadInputTests(SharedBroker shared, ITestOutputHelper output)
         "negative size",
         "size below a header",
         "unknown api key",
+        "api key 32767",
+        "negative api key",
         "unsupported version of a known api",
         "produce v2, advertised for librdkafka but refused",
         "truncated body",
@@ -45,6 +47,67 @@ public sealed class BadInputTests(SharedBroker shared, ITestOutputHelper output)
         }
 
         await AssertStillServingAsync(witness);
+    }
+
+    [Fact]
+    public async Task An_unknown_api_key_is_one_warning_without_a_stack_trace()
+    {
+        Watch(_broker);
+        var mark = _broker.Mark();
+        using (var bad = await _broker.ConnectAsync())
+        {
+            await bad.SendRawAsync(BadFrame("api key 32767", bad.NextCorrelationId()));
+            Assert.True(await bad.ClosedByBrokerAsync());
+        }
+        using var witness = await ConnectAndGreetAsync();
+        await AssertStillServingAsync(witness);
+
+        var lines = _broker.LogsSince(mark).Split('\n');
+        Assert.Single(lines, l => l.Contains("warn:") && l.Contains("unknown or unsupported API key 32767"));
+        Assert.DoesNotContain(lines, l => l.Contains("fail:") || l.Contains("Exception") || l.TrimStart().StartsWith("at "));
+    }
+
+    /// <summary>Found by the fuzzer: the answer could not be encoded, which logged a stack trace per request.</summary>
+    [Fact]
+    public async Task Metadata_below_v12_asking_for_a_topic_by_id_closes_with_one_warning()
+    {
+        Watch(_broker);
+        var mark = _broker.Mark();
+        using (var bad = await _broker.ConnectAsync())
+        {
+            var request = new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = null, TopicId = global::Broker.Protocol.Wire.Uuid.Random() }] };
+            await bad.SendFrameAsync(KafkaConnection.Encode(request, 10, bad.NextCorrelationId()));
+            Assert.True(await bad.ClosedByBrokerAsync());
+        }
+        using var witness = await ConnectAndGreetAsync();
+        await AssertStillServingAsync(witness);
+        var lines = _broker.LogsSince(mark).Split('\n');
+        Assert.Single(lines, l => l.Contains("warn:") && l.Contains("Metadata v10"));
+        Assert.DoesNotContain(lines, l => l.Contains("fail:") || l.Contains("Exception"));
+    }
+
+    [Fact]
+    public async Task A_fetch_asking_to_wait_for_days_is_answered_within_the_long_poll_cap()
+    {
+        Watch(_broker);
+        var topic = UniqueTopic("long-poll");
+        await _broker.CreateTopicAsync(topic, 1);
+        using var connection = await _broker.ConnectAsync();
+        var correlationId = connection.NextCorrelationId();
+        var request = new FetchRequest { MaxWaitMs = int.MaxValue, MinBytes = int.MaxValue, MaxBytes = 1 << 20, SessionEpoch = -1 };
+        request.Topics.Add(new FetchRequest.FetchTopic
+        {
+            Topic = topic, Partitions = [new FetchRequest.FetchPartition { Partition = 0, FetchOffset = 0, PartitionMaxBytes = 1 << 20 }],
+        });
+        await connection.SendFrameAsync(KafkaConnection.Encode(request, 12, correlationId));
+
+        // The empty partition never satisfies MinBytes: only the broker's cap on the wait ends it.
+        var frame = await connection.ReadFrameAsync(TimeSpan.FromMilliseconds(global::Broker.Handlers.FetchLimits.MaxWaitMs) + KafkaConnection.Deadline);
+        Assert.NotNull(frame);
+        var response = KafkaConnection.Decode<FetchResponse>(frame, 12, correlationId);
+        var partition = Assert.Single(Assert.Single(response.Responses).Partitions);
+        Assert.Equal((short)ErrorCode.None, partition.ErrorCode);
+        Assert.Equal(0, partition.HighWatermark);
     }
 
     [Fact]
@@ -117,6 +180,8 @@ public sealed class BadInputTests(SharedBroker shared, ITestOutputHelper output)
         "negative size" => Size(-1),
         "size below a header" => Concat(Size(3), [0, 3, 0]),
         "unknown api key" => KafkaConnection.Frame(Header((ApiKey)9999, 0, correlationId, flexible: false)),
+        "api key 32767" => KafkaConnection.Frame(Header((ApiKey)short.MaxValue, 0, correlationId, flexible: false)),
+        "negative api key" => KafkaConnection.Frame(Header((ApiKey)(-2), 0, correlationId, flexible: false)),
         "unsupported version of a known api" => KafkaConnection.Frame(Concat(Header(ApiKey.Metadata, 99, correlationId, flexible: true), [0x01, 0x01, 0x00, 0x00, 0x00])),
         // Produce v0-v2 appear in ApiVersions only because librdkafka looks for v0 before compressing.
         "produce v2, advertised for librdkafka but refused" => KafkaConnection.Frame(Concat(Header(ApiKey.Produce, 2, correlationId, flexible: false), [0xFF, 0xFF, 0, 0, 0x13, 0x88, 0, 0, 0, 0])),

@@ -69,6 +69,16 @@ public sealed class E2EBroker : IAsyncDisposable
 
     public bool IsRunning => _process is not null;
 
+    /// <summary>True while the broker process has not exited (a crash shows here before any request fails).</summary>
+    public bool ProcessAlive => _process is not null && File.Exists($"/proc/{_process.Id}/status");
+
+    /// <summary>Resident memory of the broker process (VmRSS), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{Running().Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
     /// <summary>Broker stdout and stderr of every run so far, oldest first.</summary>
     public string Logs
     {
@@ -121,7 +131,7 @@ public sealed class E2EBroker : IAsyncDisposable
         Retire();
     }
 
-    public async Task<KafkaConnection> ConnectAsync() => await KafkaConnection.ConnectAsync(Port);
+    public async Task<KafkaConnection> ConnectAsync(System.Net.IPAddress? from = null) => await KafkaConnection.ConnectAsync(Port, from);
 
     public async Task CreateTopicAsync(string name, int partitions)
     {

@@ -25,12 +25,15 @@ public sealed class KafkaConnection : IDisposable
         _stream = new NetworkStream(socket, ownsSocket: true);
     }
 
-    public static async Task<KafkaConnection> ConnectAsync(int port)
+    /// <param name="from">The local address to connect from (any 127.x.y.z works on loopback), so a test can be several clients.</param>
+    public static async Task<KafkaConnection> ConnectAsync(int port, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = new CancellationTokenSource(Deadline);
         try
         {
+            if (from is not null)
+                socket.Bind(new IPEndPoint(from, 0));
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
         }
         catch
@@ -99,21 +102,22 @@ public sealed class KafkaConnection : IDisposable
     }
 
     /// <summary>The next response frame without its size prefix, or null when the broker closed the connection.</summary>
-    public async Task<byte[]?> ReadFrameAsync()
+    /// <param name="deadline">How long to wait for it; <see cref="Deadline"/> by default.</param>
+    public async Task<byte[]?> ReadFrameAsync(TimeSpan? deadline = null)
     {
         var size = new byte[4];
-        if (!await ReadFullyAsync(size))
+        if (!await ReadFullyAsync(size, deadline ?? Deadline))
             return null;
         var frame = new byte[BinaryPrimitives.ReadInt32BigEndian(size)];
-        return await ReadFullyAsync(frame) ? frame : null;
+        return await ReadFullyAsync(frame, deadline ?? Deadline) ? frame : null;
     }
 
     /// <summary>True when the broker closes (or resets) the connection before sending anything more.</summary>
-    public async Task<bool> ClosedByBrokerAsync() => await ReadFrameAsync() is null;
+    public async Task<bool> ClosedByBrokerAsync(TimeSpan? deadline = null) => await ReadFrameAsync(deadline) is null;
 
-    private async Task<bool> ReadFullyAsync(byte[] buffer)
+    private async Task<bool> ReadFullyAsync(byte[] buffer, TimeSpan deadline)
     {
-        using var timeout = new CancellationTokenSource(Deadline);
+        using var timeout = new CancellationTokenSource(deadline);
         var read = 0;
         try
         {
@@ -131,7 +135,7 @@ public sealed class KafkaConnection : IDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"No answer from the broker within {Deadline}.");
+            throw new TimeoutException($"No answer from the broker within {deadline}.");
         }
         return true;
     }
