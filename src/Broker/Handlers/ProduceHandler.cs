@@ -38,6 +38,7 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
                     BaseOffset = result.BaseOffset,
                     LogAppendTimeMs = result.LogAppendTime,
                     LogStartOffset = result.LogStartOffset,
+                    RecordErrors = result.RecordErrors ?? [],
                 });
             }
         }
@@ -49,6 +50,8 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
 
     private Replication.AppendResult Append(string topic, ProduceRequest.PartitionProduceData data, short acks)
     {
+        if (InternalTopics.RefuseClientAppend(topic) is { } refused)
+            return refused;
         var (partition, error) = LeaderPartitions.FindLeader(services, topic, data.Index);
         if (partition is null)
             return Replication.AppendResult.Failed(error);

@@ -60,7 +60,8 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             using var replicas = new ReplicaManager(Config, logs, LoggerFactory.CreateLogger<ReplicaManager>());
             using var maintenance = new LogMaintenance(logs, Config, LoggerFactory.CreateLogger<LogMaintenance>());
 
-            var groupLog = new ReplicaGroupLog(replicas, Config.NodeId, (topic, partition) => cache.Current.IsrSize(topic, partition));
+            var groupLog = new ReplicaGroupLog(replicas, Config.NodeId, (topic, partition) => cache.Current.IsrSize(topic, partition),
+                LoggerFactory.CreateLogger<ReplicaGroupLog>());
             var groups = new GroupCoordinator(groupLog, GroupConfig.From(Config), GroupCoordinator.SystemClock, LoggerFactory.CreateLogger<GroupCoordinator>());
             await using var groupTicker = new GroupTicker(groups, LoggerFactory.CreateLogger<GroupTicker>());
 

@@ -3,6 +3,7 @@ using Broker.Config;
 using Broker.Log;
 using Broker.Metadata;
 using Broker.Protocol;
+using Broker.Protocol.Messages;
 using Broker.Protocol.Records;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,9 @@ namespace Broker.Replication;
 /// <summary>Result of appending one partition's batches for a Produce request.</summary>
 public readonly record struct AppendResult(ErrorCode Error, string? Message, long BaseOffset, long LogAppendTime, long LogStartOffset)
 {
+    /// <summary>Per-record errors of a rejected batch (Produce v8+ RecordErrors), else null.</summary>
+    public List<ProduceResponse.BatchIndexAndErrorMessage>? RecordErrors { get; init; }
+
     public static AppendResult Failed(ErrorCode error, string? message = null) => new(error, message, -1, -1, -1);
 }
 
@@ -142,6 +146,11 @@ public sealed class ReplicaManager : IDisposable
         }
         if (count == 0)
             return AppendResult.Failed(ErrorCode.InvalidRecord, "The request holds no record batch.");
+        if (ProducedBatchValidator.Validate(batches, partition.Config, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) is { } invalid)
+        {
+            _logger.LogWarning("Rejected a produce to {Partition}: {Error}", partition.Id, invalid.Message);
+            return invalid;
+        }
 
         var appendTime = -1L;
         LogAppendInfo info;
