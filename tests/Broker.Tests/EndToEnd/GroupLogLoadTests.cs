@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Broker.Cli;
 using Broker.Protocol;
 using Broker.Protocol.Compression;
 using Broker.Protocol.Messages;
@@ -38,6 +39,14 @@ public sealed class GroupLogLoadTests(ITestOutputHelper output) : EndToEndTest(o
         // Without its indexes the segment is recovered, so the appended batches become part of the log.
         foreach (var index in Directory.GetFiles(partitionDir).Where(f => f.EndsWith(".index") || f.EndsWith(".timeindex")))
             File.Delete(index);
+
+        // The offline verifier finds exactly the batch a consumer could not read; the bomb does decode
+        // within the verifier's (consumer-sized) budget, only not within the group load's.
+        var output = new StringWriter();
+        Assert.Equal(1, await CliApp.RunAsync(["log", "verify", broker.DataDir], new Dictionary<string, string>(), output, TextWriter.Null));
+        var problems = output.ToString().Split('\n').Where(l => l.Contains("__consumer_offsets-0")).ToList();
+        Assert.Single(problems);
+        Assert.Contains("1 undecodable", output.ToString());
 
         await broker.RestartAsync();
         await CommitAsync(broker, group, topic, partition: 1, offset: 3);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Broker.Log;
 using Broker.Protocol;
 using Broker.Protocol.Compression;
 using Broker.Protocol.Records;
@@ -53,6 +54,8 @@ public sealed class ProduceValidationTests(SharedBroker shared, ITestOutputHelpe
         await Clients.KcatAsync(_broker, "last\n", "-P", "-t", topic);
         var consumed = Clients.ParseKcatJson(await Clients.KcatAsync(_broker, null, "-C", "-t", topic, "-e", "-J", "-q"));
         Assert.Equal([(0L, "before"), (1L, "after"), (2L, "last")], consumed.Select(c => (c.Offset, c.Value!)));
+        var stored = LogVerifier.VerifyPartitions([Path.Combine(_broker.DataDir, topic + "-0")]);
+        Assert.Equal((3L, 0), (stored.Records, stored.Problems.Count));
     }
 
     [Theory]
