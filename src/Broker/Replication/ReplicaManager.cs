@@ -41,6 +41,9 @@ public sealed class ReplicaManager : IDisposable
 
     public LogManager Logs => _logs;
 
+    /// <summary>Directories where a write failed; their partitions take no more appends.</summary>
+    public OfflineLogDirs OfflineDirs { get; } = new();
+
     /// <summary>
     /// Logs left on disk for partitions the image no longer assigns here (a topic deleted while this
     /// node was down) are deleted once the first image is known.
@@ -124,6 +127,8 @@ public sealed class ReplicaManager : IDisposable
     /// </summary>
     public AppendResult Append(Partition partition, Span<byte> batches)
     {
+        if (OfflineDirs.IsOffline(partition.Log))
+            return OfflineLogDirs.Refused(partition.Log);
         var maxBytes = partition.Config.MaxMessageBytes;
         var count = 0;
         try
@@ -170,6 +175,10 @@ public sealed class ReplicaManager : IDisposable
             {
                 _logger.LogWarning("Rejected a produce to {Partition}: {Error}", partition.Id, e.Message);
                 return AppendResult.Failed(error, e.Message);
+            }
+            catch (IOException e)
+            {
+                return OfflineDirs.Fail(partition.Id, partition.Log, e, _logger);
             }
             if (info.Duplicate)
                 return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime < 0 ? -1 : info.MaxTimestamp, info.LogStartOffset);
