@@ -25,6 +25,8 @@ public static class CliApp
                     return await TopicsTool.RunAsync(topics, output, error).ConfigureAwait(false);
                 case QuorumCommand quorum:
                     return await QuorumTool.RunAsync(quorum, output, error).ConfigureAwait(false);
+                case LogVerifyCommand verify:
+                    return verify.Run(output);
                 case StartCommand start:
                     return await NodeRunner.RunAsync(start, environment, error).ConfigureAwait(false);
                 default:
@@ -35,7 +37,8 @@ public static class CliApp
         {
             error.WriteLine($"error: {e.Message}");
             error.WriteLine(args.Count > 0 && args[0] == "topics" ? TopicsCommandParser.Usage
-                : args.Count > 0 && args[0] == "quorum" ? QuorumCommand.Usage : CliParser.Usage);
+                : args.Count > 0 && args[0] == "quorum" ? QuorumCommand.Usage
+                : args.Count > 0 && args[0] == "log" ? LogVerifyCommand.Usage : CliParser.Usage);
             return ExitCodes.Usage;
         }
         catch (Exception e) when (e is ConfigException or StorageException)

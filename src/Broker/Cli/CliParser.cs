@@ -22,6 +22,8 @@ public static class CliParser
             return TopicsCommandParser.Parse(args.Skip(1).ToArray());
         if (args.Count > 0 && args[0] == "quorum")
             return QuorumCommand.Parse(args.Skip(1).ToArray());
+        if (args.Count > 0 && args[0] == "log")
+            return LogVerifyCommand.Parse(args.Skip(1).ToArray());
         return ParseStart(args);
     }
 
@@ -98,5 +100,6 @@ public static class CliParser
                                                       manage topics of a running cluster, like kafka-topics.sh
           Broker quorum describe [--status|--replication] --bootstrap-server|--bootstrap-controller <host:port>
                                                       the metadata quorum, like kafka-metadata-quorum.sh
+          Broker log verify <log dir>...              decode every stored batch and record offline; exit 1 if any does not
         """;
 }

@@ -53,6 +53,7 @@ public static class BrokerConfigDefinitions
         new("metadata.max.retention.bytes", ConfigType.Long, "104857600", "Metadata log size kept before old snapshots and segments are deleted."),
         new("metadata.max.retention.ms", ConfigType.Long, "604800000", "Age after which metadata snapshots and segments are deleted."),
         new("num.partitions", ConfigType.Int, "1", "Partitions of an automatically or default-created topic.", AtLeast(1)),
+        new("max.broker.partitions", ConfigType.Int, "10000", "Most partition replicas the controller places on one broker (KIP-578's name); each costs the broker open files.", AtLeast(1)),
         new("default.replication.factor", ConfigType.Int, "1", "Replication factor of automatically created topics.", AtLeast(1)),
         new("auto.create.topics.enable", ConfigType.Boolean, "true", "Create a topic when a client asks for its metadata or produces to it."),
         new("delete.topic.enable", ConfigType.Boolean, "true", "Allow topics to be deleted."),

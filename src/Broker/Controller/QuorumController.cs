@@ -88,6 +88,14 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
         {
             var records = new List<VersionedRecord>();
             var response = new CreateTopicsResponse();
+            if (PartitionLimits.TooLargeForOneOperation(request.Topics.Sum(t =>
+                    (long)(t.Assignments.Count > 0 ? t.Assignments.Count : t.NumPartitions == -1 ? config.NumPartitions : Math.Max(0, t.NumPartitions)))))
+            {
+                foreach (var name in request.Topics.Select(t => t.Name).Distinct())
+                    response.Topics.Add(Failed(name, ErrorCode.PolicyViolation, PartitionLimits.ExcessiveBatchMessage));
+                return (records, response);
+            }
+            var limits = new PartitionLimits(image, config.GetInt("max.broker.partitions"));
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
             foreach (var topic in request.Topics)
@@ -96,14 +104,14 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
                     continue;
                 var result = duplicates.Contains(topic.Name)
                     ? Failed(topic.Name, ErrorCode.InvalidRequest, "Duplicate topic name.")
-                    : CreateTopic(image, topic, request.validateOnly, records);
+                    : CreateTopic(image, topic, request.validateOnly, records, limits);
                 response.Topics.Add(result);
             }
             return (records, response);
         }, cancel);
 
     private CreateTopicsResponse.CreatableTopicResult CreateTopic(
-        MetadataImage image, CreateTopicsRequest.CreatableTopic topic, bool validateOnly, List<VersionedRecord> records)
+        MetadataImage image, CreateTopicsRequest.CreatableTopic topic, bool validateOnly, List<VersionedRecord> records, PartitionLimits limits)
     {
         if (TopicNames.Validate(topic.Name) is { } invalid)
             return Failed(topic.Name, ErrorCode.InvalidTopicException, invalid);
@@ -155,6 +163,8 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
             assignment = ReplicaPlacement.Place(live, 0, partitions, replication, Random.Shared.Next(live.Count));
         }
 
+        if (limits.TryReserve(assignment) is { } overLimit)
+            return Failed(topic.Name, ErrorCode.PolicyViolation, overLimit);
         var id = Uuid.Random();
         var result = new CreateTopicsResponse.CreatableTopicResult
         {
@@ -236,12 +246,18 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
         RunAsync(image =>
         {
             var records = new List<VersionedRecord>();
-            var results = request.Topics.Select(t => CreatePartitions(image, t, request.ValidateOnly, records)).ToArray();
+            if (PartitionLimits.TooLargeForOneOperation(request.Topics.Sum(t => Math.Max(0L, t.Count - (image.Topic(t.Name)?.Partitions.Count ?? 0)))))
+                return (records, request.Topics.Select(t => new CreatePartitionsResponse.CreatePartitionsTopicResult
+                {
+                    Name = t.Name, ErrorCode = (short)ErrorCode.PolicyViolation, ErrorMessage = PartitionLimits.ExcessiveBatchMessage,
+                }).ToArray());
+            var limits = new PartitionLimits(image, config.GetInt("max.broker.partitions"));
+            var results = request.Topics.Select(t => CreatePartitions(image, t, request.ValidateOnly, records, limits)).ToArray();
             return (records, results);
         }, cancel);
 
     private CreatePartitionsResponse.CreatePartitionsTopicResult CreatePartitions(
-        MetadataImage image, CreatePartitionsRequest.CreatePartitionsTopic request, bool validateOnly, List<VersionedRecord> records)
+        MetadataImage image, CreatePartitionsRequest.CreatePartitionsTopic request, bool validateOnly, List<VersionedRecord> records, PartitionLimits limits)
     {
         CreatePartitionsResponse.CreatePartitionsTopicResult Fail(ErrorCode code, string message) =>
             new() { Name = request.Name, ErrorCode = (short)code, ErrorMessage = message };
@@ -271,6 +287,8 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
                 return Fail(ErrorCode.InvalidReplicationFactor, NotEnoughBrokers(replication, live.Count));
             assignment = ReplicaPlacement.Place(live, current, added, replication, Random.Shared.Next(live.Count));
         }
+        if (limits.TryReserve(assignment) is { } overLimit)
+            return Fail(ErrorCode.PolicyViolation, overLimit);
         if (!validateOnly)
             for (var i = 0; i < added; i++)
                 records.Add(VersionedRecord.Latest(NewPartition(topic.Id, current + i, assignment[i], image)));

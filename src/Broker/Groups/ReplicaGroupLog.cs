@@ -2,13 +2,20 @@ using Broker.Log;
 using Broker.Protocol;
 using Broker.Protocol.Records;
 using Broker.Replication;
+using Microsoft.Extensions.Logging;
 
 namespace Broker.Groups;
 
 /// <summary>__consumer_offsets through the replica manager: the same append path and checks as a Produce with acks=all.</summary>
-public sealed class ReplicaGroupLog(ReplicaManager replicas) : IGroupLog
+public sealed class ReplicaGroupLog(ReplicaManager replicas, ILogger? logger = null) : IGroupLog
 {
     public const string Topic = "__consumer_offsets";
+
+    /// <summary>
+    /// Decompression cap while loading: the coordinator writes small uncompressed batches, so a batch
+    /// that inflates past this is not ours and must not cost the node its memory at start-up.
+    /// </summary>
+    public const int MaxLoadDecompressedSize = 32 * 1024 * 1024;
 
     /// <summary>The append's own error, as a Produce would get it; <see cref="GroupLogErrors"/> turns it into a group client's.</summary>
     public ErrorCode Append(int partition, IReadOnlyList<GroupRecord> records)
@@ -46,7 +53,7 @@ public sealed class ReplicaGroupLog(ReplicaManager replicas) : IGroupLog
             }
             if (bytes.Length == 0)
                 yield break;
-            var (records, next) = Decode(bytes);
+            var (records, next) = Decode(bytes, partition);
             foreach (var record in records)
                 yield return record;
             if (next <= offset)
@@ -55,7 +62,7 @@ public sealed class ReplicaGroupLog(ReplicaManager replicas) : IGroupLog
         }
     }
 
-    private static (List<GroupRecord> Records, long Next) Decode(byte[] bytes)
+    private (List<GroupRecord> Records, long Next) Decode(byte[] bytes, int partition)
     {
         var records = new List<GroupRecord>();
         var next = -1L;
@@ -66,9 +73,21 @@ public sealed class ReplicaGroupLog(ReplicaManager replicas) : IGroupLog
             next = header.LastOffset + 1;
             if (header.IsControl)
                 continue;
-            foreach (var record in new RecordIterator(span))
-                if (record.HasKey)
-                    records.Add(new GroupRecord(record.Key.ToArray(), record.HasValue ? record.Value.ToArray() : null));
+            // A batch is taken whole or not at all: one that does not decode (stored before produce
+            // validation, or damaged on disk) is skipped with one line, never fails the load.
+            var decodedFrom = records.Count;
+            try
+            {
+                foreach (var record in new RecordIterator(span, MaxLoadDecompressedSize))
+                    if (record.HasKey)
+                        records.Add(new GroupRecord(record.Key.ToArray(), record.HasValue ? record.Value.ToArray() : null));
+            }
+            catch (ProtocolException e)
+            {
+                records.RemoveRange(decodedFrom, records.Count - decodedFrom);
+                logger?.LogWarning("Skipping an undecodable batch at offset {Offset} of {Topic}-{Partition}: {Error}",
+                    header.BaseOffset, Topic, partition, e.Message);
+            }
         }
         return (records, next);
     }

@@ -42,6 +42,7 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
                     BaseOffset = result.BaseOffset,
                     LogAppendTimeMs = result.LogAppendTime,
                     LogStartOffset = result.LogStartOffset,
+                    RecordErrors = result.RecordErrors ?? [],
                 };
                 topicResponse.PartitionResponses.Add(answer);
                 if (request.Acks == -1 && result.Error == ErrorCode.None && partition is not null)
@@ -86,6 +87,8 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
 
     private (Partition? Partition, AppendResult Result) Append(string topic, ProduceRequest.PartitionProduceData data, short acks)
     {
+        if (InternalTopics.RefuseClientAppend(topic) is { } refused)
+            return (null, refused);
         var (partition, error) = LeaderPartitions.FindLeader(services, topic, data.Index);
         if (partition is null)
             return (null, AppendResult.Failed(error));

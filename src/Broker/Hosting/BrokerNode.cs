@@ -73,7 +73,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             replicas.AttachFetchers(fetchers);
             using var maintenance = new LogMaintenance(logs, Config, LoggerFactory.CreateLogger<LogMaintenance>());
 
-            var groupLog = new ReplicaGroupLog(replicas);
+            var groupLog = new ReplicaGroupLog(replicas, LoggerFactory.CreateLogger<ReplicaGroupLog>());
             var groups = new GroupCoordinator(groupLog, GroupConfig.From(Config), GroupCoordinator.SystemClock, LoggerFactory.CreateLogger<GroupCoordinator>());
             await using var groupTicker = new GroupTicker(groups, LoggerFactory.CreateLogger<GroupTicker>());
 

@@ -3,6 +3,7 @@ using Broker.Config;
 using Broker.Log;
 using Broker.Metadata;
 using Broker.Protocol;
+using Broker.Protocol.Messages;
 using Broker.Protocol.Records;
 using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,9 @@ namespace Broker.Replication;
 public readonly record struct AppendResult(
     ErrorCode Error, string? Message, long BaseOffset, long LogAppendTime, long LogStartOffset, long RequiredOffset = -1, int LeaderEpoch = -1)
 {
+    /// <summary>Per-record errors of a rejected batch (Produce v8+ RecordErrors), else null.</summary>
+    public List<ProduceResponse.BatchIndexAndErrorMessage>? RecordErrors { get; init; }
+
     public static AppendResult Failed(ErrorCode error, string? message = null) => new(error, message, -1, -1, -1);
 }
 
@@ -54,6 +58,9 @@ public sealed class ReplicaManager : IDisposable
 
     /// <summary>Sets who fetches follower partitions; before the first metadata change is applied.</summary>
     public void AttachFetchers(IReplicaFetchers fetchers) => _fetchers = fetchers;
+
+    /// <summary>Directories where a write failed; their partitions take no more appends.</summary>
+    public OfflineLogDirs OfflineDirs { get; } = new();
 
     /// <summary>
     /// Logs on disk that the caught-up image does not assign here (a topic deleted, or this replica
@@ -179,6 +186,8 @@ public sealed class ReplicaManager : IDisposable
     /// </summary>
     public AppendResult Append(Partition partition, Span<byte> batches, bool requireMinIsr = false)
     {
+        if (OfflineDirs.IsOffline(partition.Log))
+            return OfflineLogDirs.Refused(partition.Log);
         var maxBytes = partition.Config.MaxMessageBytes;
         var count = 0;
         try
@@ -201,6 +210,11 @@ public sealed class ReplicaManager : IDisposable
         }
         if (count == 0)
             return AppendResult.Failed(ErrorCode.InvalidRecord, "The request holds no record batch.");
+        if (ProducedBatchValidator.Validate(batches, partition.Config, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) is { } invalid)
+        {
+            _logger.LogWarning("Rejected a produce to {Partition}: {Error}", partition.Id, invalid.Message);
+            return invalid;
+        }
 
         var appendTime = -1L;
         LogAppendInfo info;
@@ -228,6 +242,10 @@ public sealed class ReplicaManager : IDisposable
             {
                 _logger.LogWarning("Rejected a produce to {Partition}: {Error}", partition.Id, e.Message);
                 return AppendResult.Failed(error, e.Message);
+            }
+            catch (IOException e)
+            {
+                return OfflineDirs.Fail(partition.Id, partition.Log, e, _logger);
             }
             if (info.Duplicate)
                 return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime < 0 ? -1 : info.MaxTimestamp, info.LogStartOffset,
