@@ -22,6 +22,8 @@ public static class CliParser
             return TopicsCommandParser.Parse(args.Skip(1).ToArray());
         if (args.Count > 0 && args[0] == "quorum")
             return QuorumCommand.Parse(args.Skip(1).ToArray());
+        if (args.Count > 0 && args[0] == "reassign")
+            return ReassignCommand.Parse(args.Skip(1).ToArray());
         return ParseStart(args);
     }
 
@@ -96,6 +98,8 @@ public static class CliParser
                                                       write meta.properties into every log dir and the metadata dir
           Broker topics create|list|describe|delete|alter|alter-config --bootstrap-server <host:port> ...
                                                       manage topics of a running cluster, like kafka-topics.sh
+          Broker reassign --generate|--execute|--verify|--cancel --bootstrap-server <host:port> ...
+                                                      move partitions between brokers, like kafka-reassign-partitions.sh
           Broker quorum describe [--status|--replication] --bootstrap-server|--bootstrap-controller <host:port>
                                                       the metadata quorum, like kafka-metadata-quorum.sh
         """;
