@@ -23,6 +23,8 @@ public static class CliApp
                     return ExitCodes.Ok;
                 case TopicsCommand topics:
                     return await TopicsTool.RunAsync(topics, output, error).ConfigureAwait(false);
+                case ReassignCommand reassign:
+                    return await ReassignTool.RunAsync(reassign, output, error).ConfigureAwait(false);
                 case QuorumCommand quorum:
                     return await QuorumTool.RunAsync(quorum, output, error).ConfigureAwait(false);
                 case LogVerifyCommand verify:
@@ -38,7 +40,8 @@ public static class CliApp
             error.WriteLine($"error: {e.Message}");
             error.WriteLine(args.Count > 0 && args[0] == "topics" ? TopicsCommandParser.Usage
                 : args.Count > 0 && args[0] == "quorum" ? QuorumCommand.Usage
-                : args.Count > 0 && args[0] == "log" ? LogVerifyCommand.Usage : CliParser.Usage);
+                : args.Count > 0 && args[0] == "log" ? LogVerifyCommand.Usage
+                : args.Count > 0 && args[0] == "reassign" ? ReassignCommand.Usage : CliParser.Usage);
             return ExitCodes.Usage;
         }
         catch (Exception e) when (e is ConfigException or StorageException)

@@ -24,6 +24,8 @@ public static class CliParser
             return QuorumCommand.Parse(args.Skip(1).ToArray());
         if (args.Count > 0 && args[0] == "log")
             return LogVerifyCommand.Parse(args.Skip(1).ToArray());
+        if (args.Count > 0 && args[0] == "reassign")
+            return ReassignCommand.Parse(args.Skip(1).ToArray());
         return ParseStart(args);
     }
 
@@ -98,6 +100,8 @@ public static class CliParser
                                                       write meta.properties into every log dir and the metadata dir
           Broker topics create|list|describe|delete|alter|alter-config --bootstrap-server <host:port> ...
                                                       manage topics of a running cluster, like kafka-topics.sh
+          Broker reassign --generate|--execute|--verify|--cancel --bootstrap-server <host:port> ...
+                                                      move partitions between brokers, like kafka-reassign-partitions.sh
           Broker quorum describe [--status|--replication] --bootstrap-server|--bootstrap-controller <host:port>
                                                       the metadata quorum, like kafka-metadata-quorum.sh
           Broker log verify <log dir>...              decode every stored batch and record offline; exit 1 if any does not

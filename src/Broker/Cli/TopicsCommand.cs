@@ -11,6 +11,25 @@ public enum TopicsAction
     AlterConfig,
 }
 
+/// <summary>Which partitions <c>describe</c> reports, as kafka-topics.sh's replication report options.</summary>
+public enum PartitionReport
+{
+    /// <summary>Every topic and partition.</summary>
+    All,
+
+    /// <summary>--under-replicated-partitions: led, with fewer in-sync replicas than replicas.</summary>
+    UnderReplicated,
+
+    /// <summary>--under-min-isr-partitions: led, with fewer in-sync replicas than min.insync.replicas.</summary>
+    UnderMinIsr,
+
+    /// <summary>--at-min-isr-partitions: led, with exactly min.insync.replicas in sync.</summary>
+    AtMinIsr,
+
+    /// <summary>--unavailable-partitions: no leader, or a leader that is not a live broker.</summary>
+    Unavailable,
+}
+
 /// <summary><c>topics &lt;action&gt; --bootstrap-server host:port ...</c>, parsed.</summary>
 public sealed record TopicsCommand(
     TopicsAction Action,
@@ -23,4 +42,5 @@ public sealed record TopicsCommand(
     IReadOnlyList<string> DeleteConfigs,
     bool IfExists,
     bool IfNotExists,
-    bool ExcludeInternal) : CliCommand;
+    bool ExcludeInternal,
+    PartitionReport Report = PartitionReport.All) : CliCommand;

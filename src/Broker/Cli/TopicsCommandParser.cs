@@ -11,6 +11,7 @@ public static class TopicsCommandParser
           create        --topic <name> [--partitions <n>] [--replication-factor <n>] [--config <k=v>]... [--if-not-exists]
           list          [--exclude-internal]
           describe      [--topic <name>] [--exclude-internal]
+                        [--under-replicated-partitions | --under-min-isr-partitions | --at-min-isr-partitions | --unavailable-partitions]
           delete        --topic <name> [--if-exists]
           alter         --topic <name> --partitions <n>         grow the topic to n partitions
           alter-config  --topic <name> [--add-config <k=v,k2=[a,b]>]... [--delete-config <k[,k2]>]...
@@ -38,6 +39,7 @@ public static class TopicsCommandParser
         var addConfigs = new List<KeyValuePair<string, string>>();
         var deleteConfigs = new List<string>();
         bool ifExists = false, ifNotExists = false, excludeInternal = false;
+        var reports = new List<PartitionReport>();
         for (var i = 1; i < args.Count; i++)
         {
             switch (args[i])
@@ -72,6 +74,18 @@ public static class TopicsCommandParser
                 case "--exclude-internal":
                     excludeInternal = true;
                     break;
+                case "--under-replicated-partitions":
+                    reports.Add(PartitionReport.UnderReplicated);
+                    break;
+                case "--under-min-isr-partitions":
+                    reports.Add(PartitionReport.UnderMinIsr);
+                    break;
+                case "--at-min-isr-partitions":
+                    reports.Add(PartitionReport.AtMinIsr);
+                    break;
+                case "--unavailable-partitions":
+                    reports.Add(PartitionReport.Unavailable);
+                    break;
                 default:
                     throw new CliUsageException($"topics: unexpected argument '{args[i]}'.");
             }
@@ -87,7 +101,12 @@ public static class TopicsCommandParser
             throw new CliUsageException("topics alter: --partitions <n> is required.");
         if (action == TopicsAction.AlterConfig && addConfigs.Count == 0 && deleteConfigs.Count == 0)
             throw new CliUsageException("topics alter-config: give --add-config and/or --delete-config.");
-        return new TopicsCommand(action, servers, topic, partitions, replication, configs, addConfigs, deleteConfigs, ifExists, ifNotExists, excludeInternal);
+        if (reports.Count > 1)
+            throw new CliUsageException("topics describe: give at most one of --under-replicated-partitions, --under-min-isr-partitions, --at-min-isr-partitions, --unavailable-partitions.");
+        if (reports.Count == 1 && action != TopicsAction.Describe)
+            throw new CliUsageException($"topics {args[0]}: the partition report options go with describe only.");
+        return new TopicsCommand(action, servers, topic, partitions, replication, configs, addConfigs, deleteConfigs, ifExists, ifNotExists, excludeInternal,
+            reports.Count == 1 ? reports[0] : PartitionReport.All);
     }
 
     private static (string, int) Address(string text)

@@ -98,17 +98,38 @@ public static class TopicsTool
             if (topic.ErrorCode != 0)
                 throw new TopicCommandException(ErrorNames.Describe(topic.ErrorCode, null));
         }
-        var configs = await client.TopicOverridesAsync(topics.Select(t => t.Name!).ToArray()).ConfigureAwait(false);
+        var configs = await client.TopicConfigsAsync(topics.Select(t => t.Name!).ToArray()).ConfigureAwait(false);
+        var live = metadata.Brokers.Select(b => b.NodeId).ToHashSet();
         foreach (var topic in topics)
         {
             var partitions = topic.Partitions.OrderBy(p => p.PartitionIndex).ToList();
             var replication = partitions.Count > 0 ? partitions[0].ReplicaNodes.Count : 0;
-            var overrides = string.Join(",", configs.GetValueOrDefault(topic.Name!, []).Select(c => $"{c.Key}={c.Value}"));
-            output.WriteLine($"Topic: {topic.Name}\tTopicId: {topic.TopicId}\tPartitionCount: {partitions.Count}\tReplicationFactor: {replication}\tConfigs: {overrides}");
-            foreach (var p in partitions)
+            var topicConfigs = configs.GetValueOrDefault(topic.Name!, []);
+            if (command.Report == PartitionReport.All)
+            {
+                // As kafka-topics.sh: the topic line lists only the topic's own overrides, and a replication report prints partitions alone.
+                var overrides = string.Join(",", topicConfigs.Where(c => c.Override).Select(c => $"{c.Name}={c.Value}"));
+                output.WriteLine($"Topic: {topic.Name}\tTopicId: {topic.TopicId}\tPartitionCount: {partitions.Count}\tReplicationFactor: {replication}\tConfigs: {overrides}");
+            }
+            var minIsr = int.TryParse(topicConfigs.FirstOrDefault(c => c.Name == "min.insync.replicas").Value, out var m) ? m : 1;
+            foreach (var p in partitions.Where(p => Reported(command.Report, p, minIsr, live)))
                 output.WriteLine($"\tTopic: {topic.Name}\tPartition: {p.PartitionIndex}\tLeader: {(p.LeaderId < 0 ? "none" : p.LeaderId.ToString(System.Globalization.CultureInfo.InvariantCulture))}"
                     + $"\tReplicas: {string.Join(",", p.ReplicaNodes)}\tIsr: {string.Join(",", p.IsrNodes)}");
         }
+    }
+
+    /// <summary>Whether a partition belongs in the report, by kafka-topics.sh's definitions.</summary>
+    private static bool Reported(PartitionReport report, MetadataResponse.MetadataResponsePartition p, int minIsr, HashSet<int> live)
+    {
+        var hasLeader = p.LeaderId >= 0;
+        return report switch
+        {
+            PartitionReport.UnderReplicated => hasLeader && p.IsrNodes.Count < p.ReplicaNodes.Count,
+            PartitionReport.UnderMinIsr => !hasLeader || p.IsrNodes.Count < minIsr,
+            PartitionReport.AtMinIsr => p.IsrNodes.Count == minIsr,
+            PartitionReport.Unavailable => !hasLeader || !live.Contains(p.LeaderId),
+            _ => true,
+        };
     }
 }
 
@@ -157,10 +178,10 @@ internal sealed class TopicsClient(KafkaConnection connection, CancellationToken
             throw new TopicCommandException(ErrorNames.Describe(result.ErrorCode, result.ErrorMessage));
     }
 
-    /// <summary>Only the topic's own overrides, which is what kafka-topics.sh lists under Configs.</summary>
-    public async Task<Dictionary<string, List<KeyValuePair<string, string?>>>> TopicOverridesAsync(IReadOnlyList<string> topics)
+    /// <summary>Every config of each topic with its value, and whether it is the topic's own override (what kafka-topics.sh lists under Configs).</summary>
+    public async Task<Dictionary<string, List<(string Name, string? Value, bool Override)>>> TopicConfigsAsync(IReadOnlyList<string> topics)
     {
-        var result = new Dictionary<string, List<KeyValuePair<string, string?>>>(StringComparer.Ordinal);
+        var result = new Dictionary<string, List<(string Name, string? Value, bool Override)>>(StringComparer.Ordinal);
         if (topics.Count == 0)
             return result;
         var request = new DescribeConfigsRequest();
@@ -172,9 +193,8 @@ internal sealed class TopicsClient(KafkaConnection connection, CancellationToken
         var response = await connection.SendAsync<DescribeConfigsResponse>(request, cancel).ConfigureAwait(false);
         foreach (var resource in response.Results.Where(r => r.ErrorCode == 0))
             result[resource.ResourceName] = resource.Configs
-                .Where(c => c.ConfigSource == (sbyte)ConfigEntrySource.DynamicTopicConfig)
-                .Select(c => new KeyValuePair<string, string?>(c.Name, c.IsSensitive ? null : c.Value))
-                .OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
+                .Select(c => (c.Name, c.IsSensitive ? null : c.Value, c.ConfigSource == (sbyte)ConfigEntrySource.DynamicTopicConfig))
+                .OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
         return result;
     }
 

@@ -109,6 +109,7 @@ public static class BrokerConfigDefinitions
         new("num.replica.fetchers", ConfigType.Int, "1", "Fetcher threads per source broker."),
         new("auto.leader.rebalance.enable", ConfigType.Boolean, "true", "Move leadership back to preferred replicas."),
         new("leader.imbalance.check.interval.seconds", ConfigType.Long, "300", "How often leadership balance is checked.", AtLeast(1)),
+        new("leader.imbalance.per.broker.percentage", ConfigType.Int, "10", "Share of a broker's preferred partitions led elsewhere that triggers a rebalance.", AtLeast(0)),
         new("fetch.max.bytes", ConfigType.Int, "57671680", "Bytes a consumer fetch may return.", AtLeast(1024)),
 
         // Coordinators

@@ -30,6 +30,9 @@ public sealed class BrokerMembership
 
     public BrokerSessions Sessions { get; }
 
+    /// <summary>The controller these brokers belong to (the ticker drives its other periodic work through it).</summary>
+    internal QuorumController Controller => _controller;
+
     /// <summary>The controller became active: registered, unfenced brokers now have one session timeout to heartbeat.</summary>
     public void Activate(MetadataImage image) => Sessions.Activate(image.Brokers.Values.Where(b => !b.Fenced).Select(b => b.Id));
 
@@ -102,7 +105,8 @@ public sealed class BrokerMembership
                 else if (!request.WantFence && caughtUp)
                 {
                     records.Add(RegistrationChange(broker, fenced: false));
-                    records.AddRange(PartitionLeadership.ElectLeaderless(image, broker.Id, id => Usable(image, id)).Select(VersionedRecord.Latest));
+                    records.AddRange(PartitionLeadership.ElectLeaderless(image, id => id == broker.Id || Usable(image, id), Unclean(image))
+                        .Select(VersionedRecord.Latest));
                     fenced = false;
                     _logger.LogInformation("Unfenced broker {Broker} (epoch {Epoch})", broker.Id, broker.Epoch);
                 }
@@ -113,17 +117,40 @@ public sealed class BrokerMembership
                 fenced = true;
             }
             else if (request.WantShutDown)
-            {
-                if (!Sessions.InControlledShutdown(broker.Id))
-                    _logger.LogInformation("Broker {Broker} is shutting down: moving its leaderships away", broker.Id);
-                Sessions.BeginControlledShutdown(broker.Id);
-                records.AddRange(PartitionLeadership.MoveAway(image, broker.Id, id => Usable(image, id), keepLeaderWithoutSuccessor: true)
-                    .Select(VersionedRecord.Latest));
-                // The moves commit with this heartbeat's batch; what still points at the broker has nowhere else to go.
-                shouldShutDown = true;
-            }
+                shouldShutDown = ControlledShutdown(image, broker, request.CurrentMetadataOffset, records);
             return (records, new HeartbeatOutcome(ErrorCode.None, caughtUp, fenced, shouldShutDown));
         }, cancel);
+
+    /// <summary>
+    /// A heartbeat asking to shut down: the broker is marked in controlled shutdown (it can no longer
+    /// lead nor join an ISR), its leaderships and ISR memberships move to other usable replicas, and
+    /// it may stop once its own metadata has caught up with those moves (Kafka's controlled-shutdown
+    /// offset). A partition with no other in-sync replica keeps it as leader: moving it would only
+    /// make the partition unavailable until the same broker returns.
+    /// </summary>
+    private bool ControlledShutdown(MetadataImage image, BrokerImage broker, long brokerOffset, List<VersionedRecord> records)
+    {
+        if (!broker.InControlledShutdown)
+        {
+            _logger.LogInformation("Broker {Broker} is shutting down: moving its leaderships away", broker.Id);
+            records.Add(VersionedRecord.Latest(new BrokerRegistrationChangeRecord
+            {
+                BrokerId = broker.Id, BrokerEpoch = broker.Epoch, InControlledShutdown = 1,
+            }));
+        }
+        records.AddRange(PartitionLeadership.MoveAway(image, broker.Id, id => id != broker.Id && Usable(image, id),
+            keepLeaderWithoutSuccessor: true, unclean: _ => false).Select(VersionedRecord.Latest));
+        if (records.Count > 0)
+        {
+            // Committed with this heartbeat; the broker must see them before it goes.
+            Sessions.SetControlledShutdownOffset(broker.Id, null);
+            return false;
+        }
+        // Nothing left to move: the image holds every move, so its offset is where the broker must be.
+        var offset = Sessions.ControlledShutdownOffset(broker.Id) ?? image.Offset;
+        Sessions.SetControlledShutdownOffset(broker.Id, offset);
+        return brokerOffset >= offset;
+    }
 
     /// <summary>Fences every unfenced broker whose session ran out; the ticker calls this periodically, tests after moving the clock.</summary>
     public async Task<IReadOnlyList<int>> FenceExpiredAsync(CancellationToken cancel)
@@ -151,8 +178,8 @@ public sealed class BrokerMembership
             var records = new List<VersionedRecord>();
             if (!image.Brokers.TryGetValue(brokerId, out var broker))
                 return (records, (ErrorCode.BrokerIdNotRegistered, (string?)$"Broker ID {brokerId} is not currently registered"));
-            records.AddRange(PartitionLeadership.MoveAway(image, brokerId, id => id != brokerId && Usable(image, id), keepLeaderWithoutSuccessor: false)
-                .Select(VersionedRecord.Latest));
+            records.AddRange(PartitionLeadership.MoveAway(image, brokerId, id => id != brokerId && Usable(image, id),
+                keepLeaderWithoutSuccessor: false, Unclean(image)).Select(VersionedRecord.Latest));
             records.Add(VersionedRecord.Latest(new UnregisterBrokerRecord { BrokerId = brokerId, BrokerEpoch = broker.Epoch }));
             Sessions.Forget(brokerId);
             _logger.LogInformation("Unregistered broker {Broker}", brokerId);
@@ -163,7 +190,8 @@ public sealed class BrokerMembership
     {
         _logger.LogWarning("Fencing broker {Broker} (epoch {Epoch}): {Reason}", broker.Id, broker.Epoch, why);
         yield return RegistrationChange(broker, fenced: true);
-        foreach (var change in PartitionLeadership.MoveAway(image, broker.Id, id => id != broker.Id && Usable(image, id), keepLeaderWithoutSuccessor: false))
+        foreach (var change in PartitionLeadership.MoveAway(image, broker.Id, id => id != broker.Id && Usable(image, id),
+                     keepLeaderWithoutSuccessor: false, Unclean(image)))
             yield return VersionedRecord.Latest(change);
     }
 
@@ -171,9 +199,9 @@ public sealed class BrokerMembership
     public IReadOnlyList<BrokerImage> PlacementCandidates(MetadataImage image) =>
         image.Brokers.Values.Where(b => Usable(image, b.Id)).OrderBy(b => b.Id).ToArray();
 
-    /// <summary>A broker can lead or join an ISR when it is registered, unfenced and not shutting down.</summary>
-    private bool Usable(MetadataImage image, int brokerId) =>
-        image.Brokers.TryGetValue(brokerId, out var b) && !b.Fenced && !Sessions.InControlledShutdown(brokerId);
+    private static bool Usable(MetadataImage image, int brokerId) => PartitionLeadership.Usable(image, brokerId);
+
+    private Func<string, bool> Unclean(MetadataImage image) => topic => PartitionLeadership.UncleanAllowed(image, _controller.Config, topic);
 
     private static VersionedRecord RegistrationChange(BrokerImage broker, bool fenced) =>
         VersionedRecord.Latest(new BrokerRegistrationChangeRecord

@@ -16,7 +16,7 @@ public sealed class BrokerSessions(TimeProvider clock, TimeSpan sessionTimeout)
     {
         public DateTimeOffset Deadline;
         public bool Heard;
-        public bool InControlledShutdown;
+        public long? ControlledShutdownOffset;
     }
 
     public TimeProvider Clock => clock;
@@ -61,17 +61,18 @@ public sealed class BrokerSessions(TimeProvider clock, TimeSpan sessionTimeout)
             return unfenced.Where(id => !_sessions.TryGetValue(id, out var s) || now > s.Deadline).ToArray();
     }
 
-    public void BeginControlledShutdown(int brokerId)
+    /// <summary>The metadata offset a broker in controlled shutdown must reach before it may stop (null: not known yet).</summary>
+    public long? ControlledShutdownOffset(int brokerId)
+    {
+        lock (_sessions)
+            return _sessions.TryGetValue(brokerId, out var s) ? s.ControlledShutdownOffset : null;
+    }
+
+    public void SetControlledShutdownOffset(int brokerId, long? offset)
     {
         lock (_sessions)
             if (_sessions.TryGetValue(brokerId, out var s))
-                s.InControlledShutdown = true;
-    }
-
-    public bool InControlledShutdown(int brokerId)
-    {
-        lock (_sessions)
-            return _sessions.TryGetValue(brokerId, out var s) && s.InControlledShutdown;
+                s.ControlledShutdownOffset = offset;
     }
 
     /// <summary>A new registration or an unregistration: whatever was known about the old one is void.</summary>

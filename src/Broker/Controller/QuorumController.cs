@@ -19,11 +19,26 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
     private readonly SemaphoreSlim _loop = new(1, 1);
     private BrokerMembership? _brokers;
 
+    private IsrChanges? _isr;
+    private LeaderElections? _elections;
+    private Reassignments? _reassignments;
+
+    /// <summary>AlterPartition from partition leaders.</summary>
+    public IsrChanges Isr => LazyInitializer.EnsureInitialized(ref _isr, () => new IsrChanges(this, logger));
+
+    /// <summary>ElectLeaders, preferred-leader rebalancing and unclean elections.</summary>
+    public LeaderElections Elections => LazyInitializer.EnsureInitialized(ref _elections, () => new LeaderElections(this, logger));
+
+    /// <summary>AlterPartitionReassignments and ListPartitionReassignments.</summary>
+    public Reassignments Reassignments => LazyInitializer.EnsureInitialized(ref _reassignments, () => new Reassignments(this, logger));
+
     /// <summary>Registration, heartbeats and fencing of brokers.</summary>
     public BrokerMembership Brokers => LazyInitializer.EnsureInitialized(ref _brokers, () => new BrokerMembership(this,
         new BrokerSessions(clock ?? TimeProvider.System, TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms"))), logger));
 
     public MetadataImage Image => cache.Current;
+
+    internal BrokerConfig Config => config;
 
     /// <summary>Replays the committed log into the image; the node's first step at start.</summary>
     public void Load()
@@ -308,6 +323,13 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
             {
                 ResourceType = (sbyte)c.Type, ResourceName = c.Resource, Name = c.Name, Value = c.Value,
             })).ToList();
+            if (changes.Any(c => c.Name == "unclean.leader.election.enable"))
+            {
+                // Allowing unclean elections takes effect at once for partitions that have no leader.
+                var after = MetadataImageBuilder.Apply(image, records.Select(r => r.Record), image.Offset);
+                records.AddRange(PartitionLeadership.ElectLeaderless(after, id => PartitionLeadership.Usable(after, id),
+                    topic => PartitionLeadership.UncleanAllowed(after, config, topic)).Select(VersionedRecord.Latest));
+            }
             return (records, result);
         }, cancel);
 

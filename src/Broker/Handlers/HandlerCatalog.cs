@@ -25,6 +25,10 @@ public static class HandlerCatalog
         new UnregisterBrokerHandler(services),
         new ControllerRegistrationHandler(services),
         new AllocateProducerIdsHandler(services),
+        new AlterPartitionHandler(services),
+        new ElectLeadersHandler(services),
+        new AlterPartitionReassignmentsHandler(services),
+        new ListPartitionReassignmentsHandler(services),
         new VoteHandler(services),
         new BeginQuorumEpochHandler(services),
         new EndQuorumEpochHandler(services),
@@ -68,5 +72,8 @@ public static class HandlerCatalog
         new UpdateFeaturesHandler(services),
         new UnregisterBrokerHandler(services),
         new DescribeQuorumHandler(services),
+        new ElectLeadersHandler(services),
+        new AlterPartitionReassignmentsHandler(services),
+        new ListPartitionReassignmentsHandler(services),
     ];
 }

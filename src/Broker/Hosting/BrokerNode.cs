@@ -206,11 +206,11 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     }
 
     /// <summary>
-    /// KIP-841/903: a follower may join an ISR while it is registered, unfenced and fetching with the
+    /// KIP-841/903: a follower may join an ISR while it is registered, unfenced, not shutting down and fetching with the
     /// broker epoch of its current registration (a fetch without an epoch, before Fetch v15, is taken as current).
     /// </summary>
     private static bool IsIsrEligible(MetadataImage image, int broker, long brokerEpoch) =>
-        image.Brokers.TryGetValue(broker, out var b) && !b.Fenced && (brokerEpoch < 0 || brokerEpoch == b.Epoch);
+        image.Brokers.TryGetValue(broker, out var b) && !b.Fenced && !b.InControlledShutdown && (brokerEpoch < 0 || brokerEpoch == b.Epoch);
 
     /// <summary>ApiVersions and registration checks read the finalized feature levels from the metadata image.</summary>
     private static void FollowFinalizedFeatures(MetadataCache cache, FeatureLevels features) =>

@@ -11,6 +11,9 @@ public sealed record BrokerImage(int Id, long Epoch, IReadOnlyList<BrokerEndpoin
     /// <summary>Feature name → the levels this broker can run at, as it registered them.</summary>
     public IReadOnlyDictionary<string, (short Min, short Max)> SupportedFeatures { get; init; } = new Dictionary<string, (short, short)>();
 
+    /// <summary>The broker asked to shut down (heartbeat wantShutDown): it may not lead nor join an ISR until it registers again (KIP-841).</summary>
+    public bool InControlledShutdown { get; init; }
+
     public BrokerEndpoint? Endpoint(string listenerName) =>
         Endpoints.FirstOrDefault(e => string.Equals(e.ListenerName, listenerName, StringComparison.OrdinalIgnoreCase));
 }

@@ -35,20 +35,28 @@ public static class MetadataImageBuilder
                     break;
                 case PartitionRecord p when topicsById.TryGetValue(p.TopicId, out var topic):
                     PutTopic(topic with { Partitions = WithPartition(topic.Partitions, new PartitionImage(
-                        p.PartitionId, p.Replicas, p.Isr, p.Leader, p.LeaderEpoch, p.PartitionEpoch)) });
+                        p.PartitionId, p.Replicas, p.Isr, p.Leader, p.LeaderEpoch, p.PartitionEpoch)
+                    {
+                        AddingReplicas = p.AddingReplicas, RemovingReplicas = p.RemovingReplicas, LeaderRecoveryState = p.LeaderRecoveryState,
+                    }) });
                     break;
                 case PartitionChangeRecord c when topicsById.TryGetValue(c.TopicId, out var topic):
                     var old = topic.Partitions.FirstOrDefault(x => x.PartitionId == c.PartitionId);
                     if (old is null)
                         break;
-                    var leaderChanged = c.Leader != -2 && c.Leader != old.Leader;
+                    // As in Kafka, a record that names a leader (even the same one) starts a new leader epoch:
+                    // the controller does so to fence replicas a reassignment removed. Null fields are unchanged.
+                    var leaderNamed = c.Leader != -2;
                     var changed = old with
                     {
                         Replicas = c.Replicas ?? old.Replicas,
                         Isr = c.Isr ?? old.Isr,
-                        Leader = c.Leader == -2 ? old.Leader : c.Leader,
-                        LeaderEpoch = leaderChanged ? old.LeaderEpoch + 1 : old.LeaderEpoch,
+                        Leader = leaderNamed ? c.Leader : old.Leader,
+                        LeaderEpoch = leaderNamed ? old.LeaderEpoch + 1 : old.LeaderEpoch,
                         PartitionEpoch = old.PartitionEpoch + 1,
+                        AddingReplicas = c.AddingReplicas ?? old.AddingReplicas,
+                        RemovingReplicas = c.RemovingReplicas ?? old.RemovingReplicas,
+                        LeaderRecoveryState = c.LeaderRecoveryState == -1 ? old.LeaderRecoveryState : c.LeaderRecoveryState,
                     };
                     PutTopic(topic with { Partitions = WithPartition(topic.Partitions, changed) });
                     break;
@@ -69,6 +77,7 @@ public static class MetadataImageBuilder
                         b.EndPoints.Select(e => new BrokerEndpoint(e.Name, e.Host, e.Port, e.SecurityProtocol)).ToArray(),
                         b.Rack, b.Fenced, b.IncarnationId)
                     {
+                        InControlledShutdown = b.InControlledShutdown,
                         SupportedFeatures = b.Features.ToDictionary(f => f.Name, f => (f.MinSupportedVersion, f.MaxSupportedVersion), StringComparer.Ordinal),
                     };
                     break;
@@ -82,9 +91,12 @@ public static class MetadataImageBuilder
                     brokers[f.Id] = broker with { Fenced = false };
                     break;
                 case BrokerRegistrationChangeRecord change when brokers.TryGetValue(change.BrokerId, out var broker):
-                    // Fenced: 1 = fenced, -1 = unfenced, 0 = unchanged.
+                    // Fenced: 1 = fenced, -1 = unfenced, 0 = unchanged. InControlledShutdown: 1 = entered, 0 = unchanged.
                     if (change.Fenced != 0)
-                        brokers[change.BrokerId] = broker with { Fenced = change.Fenced > 0 };
+                        broker = broker with { Fenced = change.Fenced > 0 };
+                    if (change.InControlledShutdown == 1)
+                        broker = broker with { InControlledShutdown = true };
+                    brokers[change.BrokerId] = broker;
                     break;
                 case FeatureLevelRecord level:
                     if (level.FeatureLevel == 0) features.Remove(level.Name);

@@ -19,6 +19,7 @@ public static class MetadataSnapshotRecords
             var record = new RegisterBrokerRecord
             {
                 BrokerId = broker.Id, BrokerEpoch = broker.Epoch, IncarnationId = broker.IncarnationId, Rack = broker.Rack, Fenced = broker.Fenced,
+                InControlledShutdown = broker.InControlledShutdown,
             };
             foreach (var e in broker.Endpoints)
                 record.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint { Name = e.ListenerName, Host = e.Host, Port = (ushort)e.Port, SecurityProtocol = e.SecurityProtocol });
@@ -39,6 +40,9 @@ public static class MetadataSnapshotRecords
                     Leader = p.Leader,
                     LeaderEpoch = p.LeaderEpoch,
                     PartitionEpoch = p.PartitionEpoch,
+                    AddingReplicas = p.AddingReplicas.ToList(),
+                    RemovingReplicas = p.RemovingReplicas.ToList(),
+                    LeaderRecoveryState = p.LeaderRecoveryState,
                     Directories = p.Replicas.Select(_ => Uuid.Zero).ToList(),
                 });
         }

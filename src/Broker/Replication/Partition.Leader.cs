@@ -66,6 +66,10 @@ public sealed partial class Partition
         MaybeIncrementHighWatermark();
         CheckAckWaiters();
         SignalAppend();
+        // Elected uncleanly (KIP-704): this log is the truth now; tell the controller it has recovered
+        // before any follower can join (the controller refuses a larger ISR while RECOVERING).
+        if (image.LeaderRecoveryState == PartitionImage.Recovering)
+            Propose([_context.LocalBrokerId], nowMs);
     }
 
     /// <summary>Same leader epoch, new partition epoch: the controller changed the ISR or the replicas (a reassignment).</summary>

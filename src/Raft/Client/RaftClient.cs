@@ -286,9 +286,10 @@ public sealed class RaftClient : IAsyncDisposable
             var rpc = _codec.FromWireResponse(response, request);
             if (rpc is not null) Post(() => _node.Step(new RaftMessage(to, _config.NodeId, rpc), NowMs()));
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or TimeoutException or InvalidOperationException or System.Net.Sockets.SocketException)
+        catch (Exception)
         {
-            // The node's timers resend; an unreachable peer is normal during elections.
+            // The transport faults in its own terms when a peer cannot be reached (IRaftTransport):
+            // the node's timers resend; an unreachable peer is normal during elections and shutdown.
         }
     }
 

@@ -98,6 +98,8 @@ public sealed class TopicsCommandTests(SharedBroker shared, ITestOutputHelper ou
     [InlineData("topics", "create", "--bootstrap-server", "127.0.0.1:9")]
     [InlineData("topics", "create", "--topic", "t", "--partitions", "many", "--bootstrap-server", "127.0.0.1:9")]
     [InlineData("topics", "alter-config", "--topic", "t", "--add-config", "novalue", "--bootstrap-server", "127.0.0.1:9")]
+    [InlineData("topics", "describe", "--under-replicated-partitions", "--unavailable-partitions", "--bootstrap-server", "127.0.0.1:9")]
+    [InlineData("topics", "list", "--under-min-isr-partitions", "--bootstrap-server", "127.0.0.1:9")]
     public async Task Malformed_topics_command_lines_exit_2_with_the_topics_usage(params string[] args)
     {
         using var root = new TempDirectory();

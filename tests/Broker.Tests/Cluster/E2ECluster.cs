@@ -190,6 +190,16 @@ public sealed class ClusterNode : IDisposable
         await WaitStartedAsync();
     }
 
+    /// <summary>SIGTERM, as Kubernetes or systemd stop a node: the graceful shutdown runs; returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        var process = Running();
+        process.SendSignal(BrokerProcess.SigTerm);
+        var exitCode = await process.WaitForExitAsync();
+        Retire();
+        return exitCode;
+    }
+
     /// <summary>SIGKILL: nothing of the shutdown runs.</summary>
     public async Task KillAsync()
     {

@@ -136,9 +136,14 @@ public sealed class BrokerMembershipTests
         await harness.CreateTopicAsync("t", [2, 3]);
         await harness.CreateTopicAsync("solo", [2]);
 
+        var before = harness.Image.Offset;
         var outcome = await harness.HeartbeatAsync(2, wantShutDown: true);
-        Assert.True(outcome.ShouldShutDown);
+        // The moves commit with this heartbeat; the broker may go only once its metadata holds them.
+        Assert.False(outcome.ShouldShutDown);
         Assert.False(outcome.IsFenced);
+        Assert.True(harness.Broker(2).InControlledShutdown);
+        Assert.False((await harness.HeartbeatAsync(2, offset: before, wantShutDown: true)).ShouldShutDown);
+        Assert.True((await harness.HeartbeatAsync(2, wantShutDown: true)).ShouldShutDown);
         var moved = harness.Partition("t", 0);
         Assert.Equal(3, moved.Leader);
         Assert.Equal([3], moved.Isr);

@@ -136,6 +136,39 @@ public sealed class ControllerHarness
         return Assert.Single(response.Topics);
     }
 
+    /// <summary>
+    /// An AlterPartition from <paramref name="sender"/> based on the partition as the image has it
+    /// now, unless the test says otherwise; v3 members carry the epochs the image knows.
+    /// </summary>
+    public Task<AlterPartitionResponse> AlterPartitionAsync(int sender, string topic, int partition, int[] isr, short version = 3,
+        long? brokerEpoch = null, int? leaderEpoch = null, int? partitionEpoch = null, sbyte recoveryState = 0,
+        IReadOnlyDictionary<int, long>? memberEpochs = null)
+    {
+        var current = Partition(topic, partition);
+        var data = new AlterPartitionRequest.PartitionData
+        {
+            PartitionIndex = partition,
+            LeaderEpoch = leaderEpoch ?? current.LeaderEpoch,
+            PartitionEpoch = partitionEpoch ?? current.PartitionEpoch,
+            LeaderRecoveryState = recoveryState,
+        };
+        if (version >= 3)
+            data.NewIsrWithEpochs = isr.Select(id => new AlterPartitionRequest.BrokerState
+            {
+                BrokerId = id,
+                BrokerEpoch = memberEpochs?.GetValueOrDefault(id) ?? (Image.Brokers.TryGetValue(id, out var b) ? b.Epoch : -1),
+            }).ToList();
+        else
+            data.NewIsr = [.. isr];
+        var request = new AlterPartitionRequest
+        {
+            BrokerId = sender,
+            BrokerEpoch = brokerEpoch ?? (Image.Brokers.TryGetValue(sender, out var s) ? s.Epoch : -1),
+            Topics = [new AlterPartitionRequest.TopicData { TopicName = topic, TopicId = Image.Topic(topic)!.Id, Partitions = [data] }],
+        };
+        return Controller.Isr.AlterPartitionAsync(request, version, CancellationToken.None);
+    }
+
     /// <summary>Moves the clock past the session timeout while <paramref name="alive"/> keep heartbeating.</summary>
     public async Task<IReadOnlyList<int>> ExpireSessionsAsync(params int[] alive)
     {

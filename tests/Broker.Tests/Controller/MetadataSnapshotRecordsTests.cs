@@ -22,6 +22,9 @@ public class MetadataSnapshotRecordsTests
             new PartitionRecord { TopicId = topicA, PartitionId = 0, Replicas = [2, 3], Isr = [2, 3], Leader = 2, LeaderEpoch = 0, PartitionEpoch = 0 },
             new PartitionRecord { TopicId = topicA, PartitionId = 1, Replicas = [3, 2], Isr = [3, 2], Leader = 3, LeaderEpoch = 0, PartitionEpoch = 0 },
             new PartitionChangeRecord { TopicId = topicA, PartitionId = 1, Isr = [2], Leader = 2 },
+            new PartitionChangeRecord { TopicId = topicA, PartitionId = 0, Replicas = [4, 2, 3], AddingReplicas = [4], RemovingReplicas = [3] },
+            new PartitionChangeRecord { TopicId = topicA, PartitionId = 0, Isr = [2], LeaderRecoveryState = 1 },
+            new BrokerRegistrationChangeRecord { BrokerId = 2, BrokerEpoch = 7, InControlledShutdown = 1 },
             new TopicRecord { Name = "b", TopicId = topicB },
             new PartitionRecord { TopicId = topicB, PartitionId = 0, Replicas = [2], Isr = [2], Leader = 2 },
             new ConfigRecord { ResourceType = (sbyte)ConfigResourceType.Topic, ResourceName = "a", Name = "retention.ms", Value = "1000" },
@@ -35,11 +38,12 @@ public class MetadataSnapshotRecordsTests
     [
         .. image.Features.OrderBy(f => f.Key).Select(f => $"feature {f.Key}={f.Value}"),
         .. image.Brokers.Values.OrderBy(b => b.Id).Select(b =>
-            $"broker {b.Id} epoch {b.Epoch} rack {b.Rack} fenced {b.Fenced} inc {b.IncarnationId} " +
+            $"broker {b.Id} epoch {b.Epoch} rack {b.Rack} fenced {b.Fenced} shutting down {b.InControlledShutdown} inc {b.IncarnationId} " +
             string.Join(",", b.Endpoints.Select(e => $"{e.ListenerName}:{e.Host}:{e.Port}:{e.SecurityProtocol}")) + " " +
             string.Join(",", b.SupportedFeatures.OrderBy(f => f.Key).Select(f => $"{f.Key}:{f.Value.Min}-{f.Value.Max}"))),
         .. image.TopicsById.Values.OrderBy(t => t.Name).SelectMany(t => t.Partitions.Select(p =>
-            $"topic {t.Name} {t.Id} p{p.PartitionId} r[{string.Join(",", p.Replicas)}] isr[{string.Join(",", p.Isr)}] l{p.Leader} le{p.LeaderEpoch} pe{p.PartitionEpoch}")),
+            $"topic {t.Name} {t.Id} p{p.PartitionId} r[{string.Join(",", p.Replicas)}] isr[{string.Join(",", p.Isr)}] l{p.Leader} le{p.LeaderEpoch} pe{p.PartitionEpoch} " +
+            $"adding[{string.Join(",", p.AddingReplicas)}] removing[{string.Join(",", p.RemovingReplicas)}] lrs{p.LeaderRecoveryState}")),
         .. image.Configs.OrderBy(c => c.Key.Name).SelectMany(c => c.Value.OrderBy(v => v.Key).Select(v => $"config {c.Key.Type}/{c.Key.Name} {v.Key}={v.Value}")),
         $"next producer id {image.NextProducerId}",
     ]);
@@ -53,6 +57,29 @@ public class MetadataSnapshotRecordsTests
         Assert.Equal(Describe(image), Describe(replayed));
         Assert.Contains("next producer id 3000", Describe(replayed));
         Assert.Contains("isr[2] l2 le1 pe1", Describe(replayed));
+        Assert.Contains("p0 r[4,2,3] isr[2] l2 le0 pe2 adding[4] removing[3] lrs1", Describe(replayed));
+        Assert.Contains("broker 2 epoch 7 rack r1 fenced False shutting down True", Describe(replayed));
+    }
+
+    [Fact]
+    public void A_partition_change_leaves_unnamed_fields_as_they_were_and_naming_the_leader_starts_a_new_leader_epoch()
+    {
+        var image = Build();
+        var a = image.Topic("a")!;
+        var next = MetadataImageBuilder.Apply(image,
+            [new PartitionChangeRecord { TopicId = a.Id, PartitionId = 0, Leader = 2 }], image.Offset + 1);
+        var p = next.Topic("a")!.Partitions[0];
+        Assert.Equal((2, 1, 3), (p.Leader, p.LeaderEpoch, p.PartitionEpoch));
+        Assert.Equal([4, 2, 3], p.Replicas);
+        Assert.Equal([4], p.AddingReplicas);
+        Assert.Equal([3], p.RemovingReplicas);
+        Assert.Equal(1, p.LeaderRecoveryState);
+
+        var done = MetadataImageBuilder.Apply(next,
+            [new PartitionChangeRecord { TopicId = a.Id, PartitionId = 0, Replicas = [4, 2], AddingReplicas = [], RemovingReplicas = [], LeaderRecoveryState = 0 }], next.Offset + 1);
+        var completed = done.Topic("a")!.Partitions[0];
+        Assert.Equal((2, 1, 4, false, 0), (completed.Leader, completed.LeaderEpoch, completed.PartitionEpoch, completed.IsReassigning, (int)completed.LeaderRecoveryState));
+        Assert.Equal([4, 2], completed.Replicas);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
-// kafkajs admin for the cluster tests: create (retrying while there is no controller) and describe.
+// kafkajs admin for the cluster tests: create (retrying while there is no controller), describe, and
+// partition reassignments (reassign --replicas 1,2 / list-reassignments).
 const { Kafka, logLevel } = require('kafkajs')
 
 function parse (argv) {
@@ -24,6 +25,18 @@ async function main () {
       const { topics: [{ partitions }] } = await admin.fetchTopicMetadata({ topics: [args.topic] })
       for (const p of partitions.sort((a, b) => a.partitionId - b.partitionId)) {
         console.log(JSON.stringify({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: [...p.isr].sort((a, b) => a - b) }))
+      }
+    } else if (args.command === 'reassign') {
+      await admin.alterPartitionReassignments({
+        topics: [{ topic: args.topic, partitionAssignment: [{ partition: Number(args.partition), replicas: args.replicas.split(',').map(Number) }] }]
+      })
+      console.log(JSON.stringify({ reassigned: args.topic, partition: Number(args.partition) }))
+    } else if (args.command === 'list-reassignments') {
+      const { topics } = await admin.listPartitionReassignments(args.topic ? { topics: [{ topic: args.topic, partitions: [0, 1, 2, 3, 4, 5, 6, 7] }] } : {})
+      for (const t of topics) {
+        for (const p of t.partitions) {
+          console.log(JSON.stringify({ topic: t.name, partition: p.partition, replicas: p.replicas, adding: p.addingReplicas, removing: p.removingReplicas }))
+        }
       }
     } else {
       throw new Error(`unknown command ${args.command}`)
