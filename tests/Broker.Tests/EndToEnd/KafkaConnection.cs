@@ -25,13 +25,15 @@ public sealed class KafkaConnection : IDisposable
         _stream = new NetworkStream(socket, ownsSocket: true);
     }
 
-    public static async Task<KafkaConnection> ConnectAsync(int port)
+    public static Task<KafkaConnection> ConnectAsync(int port) => ConnectAsync(IPAddress.Loopback, port);
+
+    public static async Task<KafkaConnection> ConnectAsync(IPAddress address, int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = new CancellationTokenSource(Deadline);
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+            await socket.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         }
         catch
         {
