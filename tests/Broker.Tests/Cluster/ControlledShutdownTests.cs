@@ -8,6 +8,7 @@ namespace Broker.Broker.Tests.Cluster;
 /// producer sees only retriable errors (none reach the application), nothing acknowledged is lost,
 /// and the process exits 0.
 /// </summary>
+[Collection(FaultSettings.Collection)]
 public sealed class ControlledShutdownTests(ITestOutputHelper output)
 {
     private const int Partitions = 3;

@@ -16,6 +16,12 @@ public static class FaultSettings
     /// </summary>
     public const string AwaitingReplication = "issue 15: waits for broker-side replication; on a main without it acknowledged records are lost by design";
 
+    /// <summary>
+    /// The xUnit collection of the fault tests: they run one after another, never side by side, since
+    /// each is three broker processes and busy clients, and starving a node of CPU would fence it.
+    /// </summary>
+    public const string Collection = "replication fault tests";
+
     public static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..16];
 
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

@@ -9,6 +9,7 @@ namespace Broker.Broker.Tests.Cluster;
 /// offsets partition and the new one knows every commit: committed offsets never go back, every record
 /// is consumed at least once, and at the end the committed offsets are the end offsets.
 /// </summary>
+[Collection(FaultSettings.Collection)]
 public sealed class GroupCoordinatorFailoverTests(ITestOutputHelper output)
 {
     private const int Partitions = 4;

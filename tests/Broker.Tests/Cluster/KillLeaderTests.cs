@@ -9,6 +9,7 @@ namespace Broker.Broker.Tests.Cluster;
 /// must survive, once, in order, byte for byte the same on every replica. The rounds default to 10;
 /// <c>KILL_LEADER_ROUNDS</c> raises them for the soak (tests/soak/kill-leader.sh).
 /// </summary>
+[Collection(FaultSettings.Collection)]
 public sealed class KillLeaderTests(ITestOutputHelper output)
 {
     private const int Partitions = 3;

@@ -13,6 +13,7 @@ namespace Broker.Broker.Tests.Cluster;
 /// acks=all writes at one epoch would show as an acknowledged record lost, as a write acknowledged by
 /// the isolated leader, or as leader epochs going down along a replica's log.
 /// </summary>
+[Collection(FaultSettings.Collection)]
 public sealed class PartitionedLeaderTests(ITestOutputHelper output)
 {
     [FactWhenNetworkNamespaces(Skip = FaultSettings.AwaitingReplication)]
