@@ -38,9 +38,10 @@ public sealed class GroupCoordinatorFailoverTests(ITestOutputHelper output)
         await watcher.WaitForAsync(w => w.CommittedSamples.Any(s => s.Offsets.All(o => o > 0)), deadline, "a commit on every partition");
 
         var coordinator = await cluster.CoordinatorAsync(group);
-        var killedAt = FaultSettings.NowMs();
         var before = watcher.CommittedSamples.Last().Offsets;
         await cluster.Node(coordinator).KillAsync();
+        // Taken once the process is gone: what is answered later comes from another coordinator.
+        var killedAt = FaultSettings.NowMs();
         // Commits go on past what was committed at the kill, on every partition, through a new coordinator.
         await watcher.WaitForAsync(w => w.CommittedSamples.Any(s => s.AtMs > killedAt && s.Offsets.Zip(before).All(p => p.First > p.Second)),
             deadline, $"commits past {string.Join(",", before)} after node {coordinator} (the coordinator) was killed");

@@ -40,8 +40,9 @@ public sealed class KillLeaderTests(ITestOutputHelper output)
             }
 
             var victim = leaders[round % Partitions];
-            var killedAt = FaultSettings.NowMs();
             await cluster.Node(victim).KillAsync();
+            // Taken once the process is gone, so no report counted below can come from the dead leader's last answers.
+            var killedAt = FaultSettings.NowMs();
             // The partitions it led are blocked until a new leader takes them; the first report after the kill on each ends the outage.
             var recovered = killedAt;
             foreach (var partition in Enumerable.Range(0, Partitions).Where(p => leaders[p] == victim))
