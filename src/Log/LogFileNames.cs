@@ -27,6 +27,8 @@ public static class LogFileNames
 
     /// <summary>A partition directory renamed to <c>topic-N.uuid-delete</c> is on its way out.</summary>
     public const string DeleteDirectorySuffix = "-delete";
+    /// <summary>A partition directory this node found it does not host, kept aside rather than deleted (Kafka's <c>-stray</c>).</summary>
+    public const string StrayDirectorySuffix = "-stray";
 
     private const int OffsetDigits = 20;
 

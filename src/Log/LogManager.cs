@@ -72,6 +72,8 @@ public sealed class LogManager : IDisposable
                     DeleteDirectoryLater(partitionDirectory);
                     continue;
                 }
+                if (name.EndsWith(LogFileNames.StrayDirectorySuffix, StringComparison.Ordinal))
+                    continue;
                 if (!TopicPartition.TryParse(name, out var tp) || tp.Topic == ClusterMetadataTopic)
                     continue;
                 work.Add((partitionDirectory, new LogCheckpoint(
@@ -155,6 +157,24 @@ public sealed class LogManager : IDisposable
                 $"{topicPartition}.{Guid.NewGuid():N}{LogFileNames.DeleteDirectorySuffix}");
             Directory.Move(log.Directory, doomed);
             DeleteDirectoryLater(doomed, log.Config.FileDeleteDelayMs);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Closes the log and renames its directory to <c>topic-N.uuid-stray</c>: the data is kept for an
+    /// operator to inspect or remove, and a new log of the same name can be created.
+    /// </summary>
+    public bool RenameStray(TopicPartition topicPartition)
+    {
+        lock (_createLock)
+        {
+            if (!_logs.TryRemove(topicPartition, out var log))
+                return false;
+            log.Close();
+            var stray = Path.Combine(Path.GetDirectoryName(log.Directory)!,
+                $"{topicPartition}.{Guid.NewGuid():N}{LogFileNames.StrayDirectorySuffix}");
+            Directory.Move(log.Directory, stray);
             return true;
         }
     }

@@ -6,7 +6,7 @@ using Broker.Replication;
 namespace Broker.Groups;
 
 /// <summary>__consumer_offsets through the replica manager: the same append path and checks as a Produce with acks=all.</summary>
-public sealed class ReplicaGroupLog(ReplicaManager replicas, int nodeId, Func<string, int, int> isrSize) : IGroupLog
+public sealed class ReplicaGroupLog(ReplicaManager replicas) : IGroupLog
 {
     public const string Topic = "__consumer_offsets";
 
@@ -14,16 +14,14 @@ public sealed class ReplicaGroupLog(ReplicaManager replicas, int nodeId, Func<st
     public ErrorCode Append(int partition, IReadOnlyList<GroupRecord> records)
     {
         var hosted = replicas.Get(Topic, partition);
-        if (hosted is null || hosted.Leader != nodeId)
+        if (hosted is null || hosted.Role != PartitionRole.Leader)
             return ErrorCode.NotLeaderOrFollower;
-        if (hosted.Config.MinInsyncReplicas > isrSize(Topic, partition))
-            return ErrorCode.NotEnoughReplicas;
         using var builder = new RecordBatchBuilder();
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var record in records)
             builder.Append(now, record.Key, record.Value);
         using var batch = builder.Build();
-        return replicas.Append(hosted, batch.WrittenSpanMutable).Error;
+        return replicas.Append(hosted, batch.WrittenSpanMutable, requireMinIsr: true).Error;
     }
 
     public IEnumerable<GroupRecord> ReadAll(int partition)

@@ -25,6 +25,10 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
     protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request, CancellationToken cancel)
     {
         var version = context.ApiVersion;
+        var replicaId = version >= 15 ? request.ReplicaState.ReplicaId : request.ReplicaId;
+        if (replicaId >= 0)
+            return await ReplicaFetchServing.HandleAsync(services, context, request, replicaId,
+                version >= 15 ? request.ReplicaState.ReplicaEpoch : -1, cancel).ConfigureAwait(false);
         var image = services.Metadata.Current;
         var (session, error) = OpenSession(request);
         if (error != ErrorCode.None)
@@ -35,7 +39,7 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
         if (session is not null)
             session.NextEpoch = incremental ? request.SessionEpoch + 1 : 1;
 
-        var deadline = Environment.TickCount64 + Math.Max(0, request.MaxWaitMs);
+        var deadline = Environment.TickCount64 + Math.Clamp(request.MaxWaitMs, 0, FetchLimits.MaxWaitMs);
         while (true)
         {
             image = services.Metadata.Current;
@@ -43,7 +47,7 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
             var remaining = deadline - Environment.TickCount64;
             if (bytes >= request.MinBytes || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
                 return Respond(results, session, incremental, version);
-            // Too little yet: sleep until one of the partitions is appended to, or the wait ends.
+            // Too little yet: sleep until one of the partitions' high watermark moves, or the wait ends.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             timeout.CancelAfter(TimeSpan.FromMilliseconds(remaining));
             var expired = Task.Delay(Timeout.Infinite, timeout.Token);
@@ -135,7 +139,7 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
                 data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
                 continue;
             }
-            waitOn.Add(partition.NextAppend);
+            waitOn.Add(partition.NextHighWatermark);
             var limit = Math.Min(key.MaxBytes, budget);
             if (limit <= 0 && total > 0)
                 continue;

@@ -3,12 +3,15 @@ using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
+using Broker.Replication;
 
 namespace Broker.Handlers;
 
 /// <summary>
 /// Produce: each partition's batches are validated and appended in place — the bytes the client sent
-/// are the bytes written, with only the base offset (and leader epoch) patched.
+/// are the bytes written, with only the base offset (and leader epoch) patched. With acks=all the
+/// answer waits until the ISR holds every appended partition (the high watermark passes it), or the
+/// request's timeout (REQUEST_TIMED_OUT), as Kafka's delayed produce does.
 /// </summary>
 public sealed class ProduceHandler(BrokerServices services) : ApiHandler<ProduceRequest, ProduceResponse>
 {
@@ -17,20 +20,21 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
 
     public override ApiKey Key => ApiKey.Produce;
 
-    protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancel)
+    protected override async ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request, CancellationToken cancel)
     {
         var response = new ProduceResponse();
         var validAcks = request.Acks is -1 or 0 or 1;
+        List<(ProduceResponse.PartitionProduceResponse Answer, Partition Partition, AppendResult Result)>? awaitingAcks = null;
         foreach (var topic in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
             response.Responses.Add(topicResponse);
             foreach (var data in topic.PartitionData)
             {
-                var result = validAcks
+                var (partition, result) = validAcks
                     ? Append(topic.Name, data, request.Acks)
-                    : Replication.AppendResult.Failed(ErrorCode.InvalidRequiredAcks);
-                topicResponse.PartitionResponses.Add(new ProduceResponse.PartitionProduceResponse
+                    : (null, AppendResult.Failed(ErrorCode.InvalidRequiredAcks));
+                var answer = new ProduceResponse.PartitionProduceResponse
                 {
                     Index = data.Index,
                     ErrorCode = (short)result.Error,
@@ -38,27 +42,57 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
                     BaseOffset = result.BaseOffset,
                     LogAppendTimeMs = result.LogAppendTime,
                     LogStartOffset = result.LogStartOffset,
-                });
+                };
+                topicResponse.PartitionResponses.Add(answer);
+                if (request.Acks == -1 && result.Error == ErrorCode.None && partition is not null)
+                    (awaitingAcks ??= []).Add((answer, partition, result));
             }
         }
+        if (awaitingAcks is not null)
+            await AwaitReplicationAsync(awaitingAcks, request.TimeoutMs, cancel).ConfigureAwait(false);
         if (_dropResponseEvery > 0 && Interlocked.Increment(ref _produceRequests) is var n && n % _dropResponseEvery == 0)
             context.CloseInsteadOfResponding($"test fault injection: produce request {n} appended, its response dropped");
         // acks=0: the producer reads no response, so none is sent.
-        return ValueTask.FromResult(request.Acks == 0 ? null : response);
+        return request.Acks == 0 ? null : response;
     }
 
-    private Replication.AppendResult Append(string topic, ProduceRequest.PartitionProduceData data, short acks)
+    /// <summary>Waits for every acks=all partition together, bounded by the request's timeout.</summary>
+    private static async Task AwaitReplicationAsync(
+        List<(ProduceResponse.PartitionProduceResponse Answer, Partition Partition, AppendResult Result)> waiting, int timeoutMs, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(0, timeoutMs)));
+        var acks = new Task<ErrorCode>[waiting.Count];
+        for (var i = 0; i < waiting.Count; i++)
+            acks[i] = waiting[i].Partition.WaitForAcksAsync(waiting[i].Result.RequiredOffset, waiting[i].Result.LeaderEpoch, timeout.Token);
+        await Task.WhenAll(acks).ConfigureAwait(false);
+        for (var i = 0; i < waiting.Count; i++)
+        {
+            var error = acks[i].Result;
+            if (error == ErrorCode.None)
+                continue;
+            var answer = waiting[i].Answer;
+            answer.ErrorCode = (short)error;
+            answer.ErrorMessage = error switch
+            {
+                ErrorCode.NotEnoughReplicasAfterAppend => "The ISR shrank below min.insync.replicas while the write was being replicated.",
+                ErrorCode.RequestTimedOut => "The write was not replicated to the ISR within the request's timeout.",
+                _ => null,
+            };
+            // Kafka answers a failed acks=all partition without its offset.
+            answer.BaseOffset = -1;
+        }
+    }
+
+    private (Partition? Partition, AppendResult Result) Append(string topic, ProduceRequest.PartitionProduceData data, short acks)
     {
         var (partition, error) = LeaderPartitions.FindLeader(services, topic, data.Index);
         if (partition is null)
-            return Replication.AppendResult.Failed(error);
+            return (null, AppendResult.Failed(error));
         if (data.Records is not { Length: > 0 } records)
-            return Replication.AppendResult.Failed(ErrorCode.InvalidRecord, "The partition data holds no records.");
-        if (acks == -1 && partition.Config.MinInsyncReplicas > services.Metadata.Current.IsrSize(topic, data.Index))
-            return Replication.AppendResult.Failed(ErrorCode.NotEnoughReplicas,
-                $"The in-sync replicas are fewer than min.insync.replicas ({partition.Config.MinInsyncReplicas}).");
+            return (null, AppendResult.Failed(ErrorCode.InvalidRecord, "The partition data holds no records."));
         // The request frame is this connection's own pooled buffer: patching offsets in it is safe.
         var writable = MemoryMarshal.AsMemory(records);
-        return services.Replicas.Append(partition, writable.Span);
+        return (partition, services.Replicas.Append(partition, writable.Span, requireMinIsr: acks == -1));
     }
 }

@@ -57,18 +57,28 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             var controller = new QuorumController(metadataLog, cache, Config, LoggerFactory.CreateLogger<QuorumController>());
             var logs = LogManager.Open(Config.LogDirs, topic => LogConfigs.From(TopicConfigDefinitions.Resolve(
                 Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))));
-            using var replicas = new ReplicaManager(Config, logs, LoggerFactory.CreateLogger<ReplicaManager>());
+            BrokerLifecycleManager? lifecycleOf = null;
+            long BrokerEpoch() => lifecycleOf?.BrokerEpoch ?? -1;
+            SocketServer? bound = null;
+            var active = new RaftActiveController(Config, () => raft.Leader, () => LocalControllerAddress(bound));
+            var requestTimeout = TimeSpan.FromMilliseconds(Config.GetInt("controller.quorum.request.timeout.ms"));
+            // ISR changes get their own connection to the controller, so heartbeats never queue behind them.
+            var alterIsrConnection = new ControllerChannel(active, $"node-{Config.NodeId}-alter-partition", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
+            var alterIsr = new ControllerAlterIsrChannel(alterIsrConnection, Config.NodeId, BrokerEpoch,
+                TimeSpan.FromMilliseconds(Config.GetInt("controller.quorum.retry.backoff.ms") * 5), LoggerFactory.CreateLogger<ControllerAlterIsrChannel>());
+            var replicaContext = new ReplicaContext(Config.NodeId, Config.GetLong("replica.lag.time.max.ms"), alterIsr, BrokerEpoch,
+                (broker, epoch) => IsIsrEligible(cache.Current, broker, epoch), LoggerFactory.CreateLogger<Partition>());
+            using var replicas = new ReplicaManager(Config, logs, LoggerFactory.CreateLogger<ReplicaManager>(), replicaContext);
+            var fetchers = new ReplicaFetcherManager(Config, cache, BrokerEpoch, LoggerFactory);
+            replicas.AttachFetchers(fetchers);
             using var maintenance = new LogMaintenance(logs, Config, LoggerFactory.CreateLogger<LogMaintenance>());
 
-            var groupLog = new ReplicaGroupLog(replicas, Config.NodeId, (topic, partition) => cache.Current.IsrSize(topic, partition));
+            var groupLog = new ReplicaGroupLog(replicas);
             var groups = new GroupCoordinator(groupLog, GroupConfig.From(Config), GroupCoordinator.SystemClock, LoggerFactory.CreateLogger<GroupCoordinator>());
             await using var groupTicker = new GroupTicker(groups, LoggerFactory.CreateLogger<GroupTicker>());
 
             var features = new FeatureLevels();
             FollowFinalizedFeatures(cache, features);
-            SocketServer? bound = null;
-            var active = new RaftActiveController(Config, () => raft.Leader, () => LocalControllerAddress(bound));
-            var requestTimeout = TimeSpan.FromMilliseconds(Config.GetInt("controller.quorum.request.timeout.ms"));
             await using var forwarding = new ControllerChannel(active, $"node-{Config.NodeId}-forwarding", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
             var services = new BrokerServices(Config, Storage.ClusterId, cache, controller, replicas, features, LoggerFactory, groups)
             {
@@ -98,13 +108,16 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
 
             await WaitForMetadataAsync(raft, metadataLog, transport, stoppingToken).ConfigureAwait(false);
             // Partitions and groups follow the image from here on; logs of topics gone while this node was down go.
+            alterIsr.Start();
             cache.Subscribe(replicas.OnMetadataChanged);
-            replicas.DeleteOrphanLogs();
+            var isrShrinks = new IsrShrinkTicker(replicas, TimeSpan.FromMilliseconds(Math.Max(10, Config.GetLong("replica.lag.time.max.ms") / 2)),
+                LoggerFactory.CreateLogger<IsrShrinkTicker>());
             cache.Subscribe((previous, current) => groups.OnMetadataChanged(previous, current, Config.NodeId));
             server.Start(Config.Listeners.Where(l => !Config.ControllerListenerNames.Contains(l.ListenerName)));
 
             await using var lifecycleChannel = new ControllerChannel(active, $"node-{Config.NodeId}-lifecycle", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
             await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>());
+            lifecycleOf = lifecycle;
             var controllerRegistration = Config.IsController
                 ? ControllerRegistrar.RegisterAsync(Config, LocalControllerAddress(server), lifecycleChannel, _logger, stoppingToken)
                 : Task.CompletedTask;
@@ -122,6 +135,9 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                     // ...and in this node's own image too, so its Metadata answers list it from now on.
                     while (cache.Current.Brokers.GetValueOrDefault(Config.NodeId) is not { Fenced: false })
                         await Task.Delay(2, stoppingToken).ConfigureAwait(false);
+                    // Unfenced means this node's metadata reached its own registration: whatever the image
+                    // does not assign here now was removed before, not merely not yet learned.
+                    replicas.RenameStrayLogs(cache.Current);
                 }
                 _started.TrySetResult();
                 _logger.LogInformation("Node {NodeId} started", Config.NodeId);
@@ -137,6 +153,10 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             }
             if (Config.IsBroker)
                 await lifecycle.ShutDownAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await isrShrinks.DisposeAsync().ConfigureAwait(false);
+            await fetchers.DisposeAsync().ConfigureAwait(false);
+            await alterIsr.DisposeAsync().ConfigureAwait(false);
+            await alterIsrConnection.DisposeAsync().ConfigureAwait(false);
             await controllerRegistration.ConfigureAwait(false);
             await server.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await maintenance.StopAsync().ConfigureAwait(false);
@@ -184,6 +204,13 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
         _logger.LogInformation("Caught up with the metadata log at offset {Offset} (leader {Leader}, epoch {Epoch})",
             log.AppliedOffset, raft.Leader.LeaderId, raft.Leader.Epoch);
     }
+
+    /// <summary>
+    /// KIP-841/903: a follower may join an ISR while it is registered, unfenced and fetching with the
+    /// broker epoch of its current registration (a fetch without an epoch, before Fetch v15, is taken as current).
+    /// </summary>
+    private static bool IsIsrEligible(MetadataImage image, int broker, long brokerEpoch) =>
+        image.Brokers.TryGetValue(broker, out var b) && !b.Fenced && (brokerEpoch < 0 || brokerEpoch == b.Epoch);
 
     /// <summary>ApiVersions and registration checks read the finalized feature levels from the metadata image.</summary>
     private static void FollowFinalizedFeatures(MetadataCache cache, FeatureLevels features) =>

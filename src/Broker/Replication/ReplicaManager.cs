@@ -4,19 +4,24 @@ using Broker.Log;
 using Broker.Metadata;
 using Broker.Protocol;
 using Broker.Protocol.Records;
+using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Replication;
 
 /// <summary>Result of appending one partition's batches for a Produce request.</summary>
-public readonly record struct AppendResult(ErrorCode Error, string? Message, long BaseOffset, long LogAppendTime, long LogStartOffset)
+/// <param name="RequiredOffset">The offset the high watermark must reach for acks=all (the append's last offset + 1).</param>
+/// <param name="LeaderEpoch">The leader epoch the append was made in.</param>
+public readonly record struct AppendResult(
+    ErrorCode Error, string? Message, long BaseOffset, long LogAppendTime, long LogStartOffset, long RequiredOffset = -1, int LeaderEpoch = -1)
 {
     public static AppendResult Failed(ErrorCode error, string? message = null) => new(error, message, -1, -1, -1);
 }
 
 /// <summary>
 /// Hosts the partitions the metadata image assigns to this node: opens their logs when they appear,
-/// deletes them when their topic goes, validates and appends produced batches, serves reads.
+/// makes this node their leader or follower as the image says (starting and stopping fetchers),
+/// deletes a log only on a removal it has applied, validates and appends produced batches.
 /// </summary>
 public sealed class ReplicaManager : IDisposable
 {
@@ -26,29 +31,47 @@ public sealed class ReplicaManager : IDisposable
     private readonly int _nodeId;
     private readonly object _metadataLock = new();
     private readonly LogManager _logs;
+    private readonly ReplicaContext _context;
+    private readonly TimeProvider _clock;
+    private IReplicaFetchers _fetchers = NoReplicaFetchers.Instance;
 
-    public ReplicaManager(BrokerConfig config, LogManager logs, ILogger logger)
+    public ReplicaManager(BrokerConfig config, LogManager logs, ILogger logger, ReplicaContext? context = null, TimeProvider? clock = null)
     {
         _config = config;
         _logs = logs;
         _logger = logger;
         _nodeId = config.NodeId;
+        _clock = clock ?? TimeProvider.System;
+        _context = context ?? new ReplicaContext(_nodeId, config.GetLong("replica.lag.time.max.ms"),
+            new LocalOnlyAlterIsr(), () => -1, (_, _) => false, logger);
     }
 
     public LogManager Logs => _logs;
 
+    public ReplicaContext Context => _context;
+
+    public long NowMs => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Sets who fetches follower partitions; before the first metadata change is applied.</summary>
+    public void AttachFetchers(IReplicaFetchers fetchers) => _fetchers = fetchers;
+
     /// <summary>
-    /// Logs left on disk for partitions the image no longer assigns here (a topic deleted while this
-    /// node was down) are deleted once the first image is known.
+    /// Logs on disk that the caught-up image does not assign here (a topic deleted, or this replica
+    /// moved away, while this node was down; or a topic recreated under the same name) are renamed
+    /// <c>topic-N.uuid-stray</c> and kept, as Kafka does: a log is deleted only on a removal this node
+    /// has applied, never on an absence that a stale image might explain.
     /// </summary>
-    public void DeleteOrphanLogs()
+    public void RenameStrayLogs(MetadataImage image)
     {
         foreach (var log in _logs.Logs.ToArray())
-            if (!_partitions.ContainsKey(log.TopicPartition))
-            {
-                _logger.LogInformation("Deleting {Partition}: no longer assigned to this node", log.TopicPartition);
-                _logs.DeleteLog(log.TopicPartition);
-            }
+        {
+            if (_partitions.ContainsKey(log.TopicPartition))
+                continue;
+            var topic = image.Topic(log.TopicPartition.Topic);
+            _logger.LogWarning("Found stray log {Partition} ({Reason}); renaming it with a -stray suffix and keeping it",
+                log.TopicPartition, topic is null ? "its topic does not exist" : "this node is not one of its replicas");
+            _logs.RenameStray(log.TopicPartition);
+        }
     }
 
     public Partition? Get(string topic, int partition) => _partitions.GetValueOrDefault(new TopicPartition(topic, partition));
@@ -60,33 +83,53 @@ public sealed class ReplicaManager : IDisposable
     {
         lock (_metadataLock)
         {
+            var now = NowMs;
             foreach (var topic in previous.TopicsById.Values)
             {
                 if (current.TopicsById.ContainsKey(topic.Id))
                     continue;
                 foreach (var p in topic.Partitions)
-                    Remove(new TopicPartition(topic.Name, p.PartitionId));
+                    Remove(new TopicPartition(topic.Name, p.PartitionId), $"topic {topic.Name} was deleted");
             }
             foreach (var topic in current.TopicsById.Values)
             {
                 var overrides = current.ConfigsOf(ConfigResourceType.Topic, topic.Name);
                 var configChanged = !ReferenceEquals(overrides, previous.ConfigsOf(ConfigResourceType.Topic, topic.Name));
+                var before = previous.TopicsById.GetValueOrDefault(topic.Id);
                 foreach (var p in topic.Partitions)
                 {
                     var id = new TopicPartition(topic.Name, p.PartitionId);
                     if (!p.Replicas.Contains(_nodeId))
                     {
-                        Remove(id);
+                        // Only a change this node saw (it was a replica before) removes data.
+                        if (before?.Partitions.FirstOrDefault(x => x.PartitionId == p.PartitionId)?.Replicas.Contains(_nodeId) == true)
+                            Remove(id, "this node is no longer one of its replicas");
                         continue;
                     }
                     if (!_partitions.TryGetValue(id, out var partition))
                         partition = Open(id, topic, overrides);
                     else if (configChanged)
                         partition.UpdateConfig(TopicConfigDefinitions.Resolve(_config, Copy(overrides)));
-                    partition.Leader = p.Leader;
-                    partition.LeaderEpoch = p.LeaderEpoch;
+                    var unchanged = before?.Partitions.FirstOrDefault(x => x.PartitionId == p.PartitionId) is { } old && ReferenceEquals(old, p);
+                    if (unchanged && partition.Role != PartitionRole.None)
+                        continue;
+                    ApplyRole(partition, p, now);
                 }
             }
+        }
+    }
+
+    private void ApplyRole(Partition partition, PartitionImage image, long now)
+    {
+        var change = partition.Apply(image, now);
+        if (partition.Role == PartitionRole.Leader || image.Leader < 0)
+        {
+            if (change != RoleChange.None || image.Leader < 0)
+                _fetchers.Unfollow(partition);
+        }
+        else if (change == RoleChange.BecameFollower)
+        {
+            _fetchers.Follow(partition, image.Leader, image.LeaderEpoch);
         }
     }
 
@@ -97,28 +140,44 @@ public sealed class ReplicaManager : IDisposable
         var topicConfig = TopicConfigDefinitions.Resolve(_config, Copy(overrides));
         Span<byte> idBytes = stackalloc byte[16];
         topic.Id.Write(idBytes);
-        var log = _logs.GetOrCreateLog(id, new Guid(idBytes, bigEndian: true));
+        var topicGuid = new Guid(idBytes, bigEndian: true);
+        var existing = _logs.GetLog(id);
+        if (existing?.TopicId is { } onDisk && onDisk != topicGuid)
+        {
+            // The same name, another topic (deleted and recreated while this node was down): keep the old data aside.
+            _logger.LogWarning("Log {Partition} belongs to topic id {Old}, not {New}; renaming it with a -stray suffix", id, onDisk, topicGuid);
+            _logs.RenameStray(id);
+        }
+        var log = _logs.GetOrCreateLog(id, topicGuid);
         log.UpdateConfig(LogConfigs.From(topicConfig));
-        // Until follower replication lands every hosted replica is its own ISR, so all it holds is committed.
-        log.UpdateHighWatermark(log.LogEndOffset);
-        var partition = new Partition(id, log, topicConfig);
+        var partition = new Partition(id, log, topicConfig, _context, topic.Id);
         _partitions[id] = partition;
         return partition;
     }
 
-    private void Remove(TopicPartition id)
+    private void Remove(TopicPartition id, string why)
     {
         if (!_partitions.TryRemove(id, out var partition))
             return;
-        partition.SignalAppend();
+        _fetchers.Unfollow(partition);
+        partition.Stop();
+        _logger.LogInformation("Deleting {Partition}: {Reason}", id, why);
         _logs.DeleteLog(id);
+    }
+
+    /// <summary>Proposes lagging followers out of the ISR of every partition this node leads.</summary>
+    public void ShrinkIsrs()
+    {
+        var now = NowMs;
+        foreach (var partition in _partitions.Values)
+            partition.MaybeShrinkIsr(now);
     }
 
     /// <summary>
     /// Validates every batch (magic, lengths, CRC, size limit) before anything is written, so a bad
-    /// batch rejects the whole partition's data and nothing half-lands.
+    /// batch rejects the whole partition's data and nothing half-lands. Appends only as the leader.
     /// </summary>
-    public AppendResult Append(Partition partition, Span<byte> batches)
+    public AppendResult Append(Partition partition, Span<byte> batches, bool requireMinIsr = false)
     {
         var maxBytes = partition.Config.MaxMessageBytes;
         var count = 0;
@@ -145,8 +204,16 @@ public sealed class ReplicaManager : IDisposable
 
         var appendTime = -1L;
         LogAppendInfo info;
+        int leaderEpoch;
         lock (partition.AppendLock)
         {
+            // Leadership can move between the handler's check and this lock: only a leader appends.
+            if (partition.Role != PartitionRole.Leader)
+                return AppendResult.Failed(ErrorCode.NotLeaderOrFollower);
+            if (requireMinIsr && partition.InSyncReplicaCount < partition.Config.MinInsyncReplicas)
+                return AppendResult.Failed(ErrorCode.NotEnoughReplicas,
+                    $"The in-sync replicas ({partition.InSyncReplicaCount}) are fewer than min.insync.replicas ({partition.Config.MinInsyncReplicas}).");
+            leaderEpoch = partition.LeaderEpoch;
             if (partition.Config.LogAppendTime)
             {
                 appendTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -155,7 +222,7 @@ public sealed class ReplicaManager : IDisposable
             }
             try
             {
-                info = partition.Log.Append(batches, partition.LeaderEpoch);
+                info = partition.Log.Append(batches, leaderEpoch);
             }
             catch (LogException e) when (ProducerStateError(e) is { } error)
             {
@@ -163,13 +230,12 @@ public sealed class ReplicaManager : IDisposable
                 return AppendResult.Failed(error, e.Message);
             }
             if (info.Duplicate)
-                return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime < 0 ? -1 : info.MaxTimestamp, info.LogStartOffset);
-            // A single replica is its own ISR: what it has written is committed.
-            partition.Log.UpdateHighWatermark(partition.Log.LogEndOffset);
+                return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime < 0 ? -1 : info.MaxTimestamp, info.LogStartOffset,
+                    info.LastOffset + 1, leaderEpoch);
             partition.Log.FlushIfDue();
         }
-        partition.SignalAppend();
-        return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime, info.LogStartOffset);
+        partition.AfterLeaderAppend();
+        return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime, info.LogStartOffset, info.LastOffset + 1, leaderEpoch);
     }
 
     /// <summary>The Kafka error for an idempotent producer's batch the log refused, or null for other failures.</summary>
@@ -182,5 +248,19 @@ public sealed class ReplicaManager : IDisposable
         _ => null,
     };
 
-    public void Dispose() => _partitions.Clear();
+    public void Dispose()
+    {
+        foreach (var partition in _partitions.Values)
+            partition.Stop();
+        _partitions.Clear();
+    }
+}
+
+/// <summary>
+/// ISR changes for a node without a controller to ask (unit tests of single partitions): every
+/// proposal is refused, so the committed ISR stays as the metadata set it.
+/// </summary>
+public sealed class LocalOnlyAlterIsr : IAlterIsrChannel
+{
+    public void Submit(AlterIsrRequest request) => request.Complete(AlterIsrOutcome.Failed(ErrorCode.OperationNotAttempted));
 }
