@@ -11,10 +11,10 @@ public static class FaultSettings
     public static readonly string[] FastFencing = ["broker.session.timeout.ms=3000", "broker.heartbeat.interval.ms=500"];
 
     /// <summary>
-    /// Skip reason of the fault tests until broker-side replication (issue 15) is merged: without it
-    /// they fail by design (records lost, ISR never restored, an isolated leader acknowledging writes).
+    /// Skip reason of the fault tests until replication (issue 15) restores a returning replica to the
+    /// ISR: each test waits for the full ISR after a kill, a stop or a partition, and times out before.
     /// </summary>
-    public const string AwaitingReplication = "issue 15: waits for broker-side replication; on a main without it acknowledged records are lost by design";
+    public const string AwaitingReplication = "issue 15: waits for ISR expansion; at 13601a5 AlterPartition is refused ('does not support AlterPartition'), so a restarted replica never rejoins the ISR";
 
     /// <summary>
     /// The xUnit collection of the fault tests: they run one after another, never side by side, since
