@@ -25,15 +25,24 @@ internal sealed partial class BrokerProcess : IDisposable
     /// <summary>Broker.dll is copied next to the tests because the test project references src/Broker.</summary>
     public static string BrokerDll => Path.Combine(AppContext.BaseDirectory, "Broker.dll");
 
-    public static BrokerProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static BrokerProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start(workingDirectory, environment, [], args);
+
+    /// <summary>
+    /// Starts <c>launcher... dotnet Broker.dll args</c>: a launcher that execs its command (such as
+    /// <c>ip netns exec NAME</c>) keeps the process id, so signals still reach the broker.
+    /// </summary>
+    public static BrokerProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] launcher, string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher.Length == 0 ? "dotnet" : launcher[0])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var word in launcher.Skip(1).Concat(launcher.Length == 0 ? [] : ["dotnet"]))
+            info.ArgumentList.Add(word);
         info.ArgumentList.Add(BrokerDll);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
@@ -60,6 +69,8 @@ internal sealed partial class BrokerProcess : IDisposable
         var exitCode = await broker.WaitForExitAsync();
         return (exitCode, broker.Stdout, broker.Stderr);
     }
+
+    public bool HasExited => _process.HasExited;
 
     public string Stdout { get { lock (_gate) return _stdout.ToString(); } }
 

@@ -17,11 +17,11 @@ public sealed class E2ECluster : IAsyncDisposable
     private readonly TempDirectory _root = new();
     private readonly string _clusterId = global::Broker.Storage.ClusterId.Generate();
 
-    private E2ECluster(IReadOnlyList<(int Id, string Roles)> nodes, string[] overrides)
+    private E2ECluster(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, string[] overrides)
     {
-        var specs = nodes.Select(n => (n.Id, n.Roles, Port: FreePorts.Next(), ControllerPort: FreePorts.Next())).ToArray();
-        var voters = string.Join(",", specs.Where(s => s.Roles.Contains("controller")).Select(s => $"{s.Id}@127.0.0.1:{s.ControllerPort}"));
-        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Port, s.ControllerPort, voters, _root.Sub($"node-{s.Id}"), _clusterId, overrides)).ToArray();
+        var specs = nodes.Select(n => (n.Id, n.Roles, Host: placement?.Invoke(n.Id) ?? NodeHost.Loopback, Port: FreePorts.Next(), ControllerPort: FreePorts.Next())).ToArray();
+        var voters = string.Join(",", specs.Where(s => s.Roles.Contains("controller")).Select(s => $"{s.Id}@{s.Host.Address}:{s.ControllerPort}"));
+        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Host, s.Port, s.ControllerPort, voters, _root.Sub($"node-{s.Id}"), _clusterId, overrides)).ToArray();
     }
 
     public IReadOnlyList<ClusterNode> Nodes { get; }
@@ -32,9 +32,13 @@ public sealed class E2ECluster : IAsyncDisposable
     public static Task<E2ECluster> StartCombinedAsync(int count, params string[] overrides) =>
         StartAsync(Enumerable.Range(1, count).Select(i => (i, "broker,controller")).ToArray(), overrides);
 
-    public static async Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, params string[] overrides)
+    public static Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, params string[] overrides) =>
+        StartAsync(nodes, null, overrides);
+
+    /// <summary>Starts the nodes where <paramref name="placement"/> puts them (an address and a launcher per node id).</summary>
+    public static async Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, params string[] overrides)
     {
-        var cluster = new E2ECluster(nodes, overrides);
+        var cluster = new E2ECluster(nodes, placement, overrides);
         try
         {
             foreach (var node in cluster.Nodes)
@@ -51,6 +55,9 @@ public sealed class E2ECluster : IAsyncDisposable
     }
 
     public IEnumerable<ClusterNode> Running => Nodes.Where(n => n.IsRunning);
+
+    /// <summary>Every broker listener, for clients that should find the cluster whichever nodes are up.</summary>
+    public string Bootstrap => string.Join(",", Nodes.Where(n => n.IsBroker).Select(n => n.Bootstrap));
 
     public string Logs => string.Concat(Nodes.Select(n => $"===== node {n.Id} =====\n{n.Logs}"));
 
@@ -110,6 +117,12 @@ public sealed class E2ECluster : IAsyncDisposable
     }
 }
 
+/// <summary>Where a node listens and what starts its process (such as <c>ip netns exec NAME</c>).</summary>
+public sealed record NodeHost(string Address, string[] Launcher)
+{
+    public static readonly NodeHost Loopback = new("127.0.0.1", []);
+}
+
 /// <summary>One node of an <see cref="E2ECluster"/>.</summary>
 public sealed class ClusterNode : IDisposable
 {
@@ -119,9 +132,10 @@ public sealed class ClusterNode : IDisposable
     private BrokerProcess? _process;
     private int _runs;
 
-    internal ClusterNode(int id, string roles, int port, int controllerPort, string voters, string dataRoot, string clusterId, string[] overrides)
+    internal ClusterNode(int id, string roles, NodeHost host, int port, int controllerPort, string voters, string dataRoot, string clusterId, string[] overrides)
     {
         Id = id;
+        Host = host;
         Roles = roles;
         Port = port;
         ControllerPort = controllerPort;
@@ -130,8 +144,8 @@ public sealed class ClusterNode : IDisposable
         _overrides = overrides;
         Directory.CreateDirectory(dataRoot);
         var listeners = new List<string>();
-        if (IsBroker) listeners.Add($"PLAINTEXT://127.0.0.1:{port}");
-        if (roles.Contains("controller")) listeners.Add($"CONTROLLER://127.0.0.1:{controllerPort}");
+        if (IsBroker) listeners.Add($"PLAINTEXT://{host.Address}:{port}");
+        if (roles.Contains("controller")) listeners.Add($"CONTROLLER://{host.Address}:{controllerPort}");
         PropertiesFile = Path.Combine(dataRoot, "server.properties");
         File.WriteAllText(PropertiesFile, string.Join("\n",
         [
@@ -146,14 +160,32 @@ public sealed class ClusterNode : IDisposable
     }
 
     public int Id { get; }
+    public NodeHost Host { get; }
     public string Roles { get; }
     public bool IsBroker => Roles.Contains("broker");
     public int Port { get; }
     public int ControllerPort { get; }
     public string DataDir { get; }
     public string PropertiesFile { get; }
-    public string Bootstrap => $"127.0.0.1:{Port}";
+    public string Bootstrap => $"{Host.Address}:{Port}";
     public bool IsRunning => _process is not null;
+
+    /// <summary>False from the moment the process is gone, even before the test has collected its exit.</summary>
+    public bool IsAlive
+    {
+        get
+        {
+            var process = _process;
+            try
+            {
+                return process is { HasExited: false };
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // disposed by a stop that just collected the exit
+            }
+        }
+    }
 
     /// <summary>The metadata log directory: segments, quorum-state and snapshot (.checkpoint) files.</summary>
     public string MetadataLogDir => Path.Combine(DataDir, "__cluster_metadata-0");
@@ -176,7 +208,7 @@ public sealed class ClusterNode : IDisposable
         var args = new List<string> { PropertiesFile };
         foreach (var o in _overrides)
             args.AddRange(["--override", o]);
-        _process = BrokerProcess.Start(Path.GetDirectoryName(PropertiesFile)!, new Dictionary<string, string> { ["CLUSTER_ID"] = _clusterId }, [.. args]);
+        _process = BrokerProcess.Start(Path.GetDirectoryName(PropertiesFile)!, new Dictionary<string, string> { ["CLUSTER_ID"] = _clusterId }, Host.Launcher, [.. args]);
     }
 
     internal Task WaitStartedAsync() => Running().WaitForOutputAsync($"Node {Id} started");
@@ -209,7 +241,8 @@ public sealed class ClusterNode : IDisposable
         Retire();
     }
 
-    public async Task<KafkaConnection> ConnectAsync() => await KafkaConnection.ConnectAsync(IsBroker ? Port : ControllerPort);
+    public async Task<KafkaConnection> ConnectAsync() =>
+        await KafkaConnection.ConnectAsync(System.Net.IPAddress.Parse(Host.Address), IsBroker ? Port : ControllerPort);
 
     public async Task<MetadataResponse> MetadataAsync(params string[] topics)
     {

@@ -26,7 +26,9 @@ public sealed class KafkaConnection : IDisposable
     }
 
     /// <param name="from">The local address to connect from (any 127.x.y.z works on loopback), so a test can be several clients.</param>
-    public static async Task<KafkaConnection> ConnectAsync(int port, IPAddress? from = null)
+    public static Task<KafkaConnection> ConnectAsync(int port, IPAddress? from = null) => ConnectAsync(IPAddress.Loopback, port, from);
+
+    public static async Task<KafkaConnection> ConnectAsync(IPAddress address, int port, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = new CancellationTokenSource(Deadline);
@@ -34,7 +36,7 @@ public sealed class KafkaConnection : IDisposable
         {
             if (from is not null)
                 socket.Bind(new IPEndPoint(from, 0));
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+            await socket.ConnectAsync(new IPEndPoint(address, port), timeout.Token);
         }
         catch
         {

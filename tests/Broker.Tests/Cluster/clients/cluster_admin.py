@@ -1,7 +1,7 @@
 """confluent-kafka (librdkafka) admin for the cluster tests.
 
-create   --bootstrap B --topic T --partitions P --rf R   creates T, retrying while the cluster
-                                                          answers a retriable error (no controller yet)
+create   --bootstrap B --topic T --partitions P --rf R [--config k=v ...]   creates T, retrying while
+                                                          the cluster answers a retriable error (no controller yet)
 describe --bootstrap B --topic T                          prints one JSON line per partition
 create-many --bootstrap B --prefix X --count N --batch K  creates N topics K per request; prints the time taken
 """
@@ -55,11 +55,13 @@ def main():
     parser.add_argument("--prefix")
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--config", action="append", default=[], help="topic config, key=value")
     args = parser.parse_args()
     client = admin(args.bootstrap)
     if args.command == "create":
         start = time.monotonic()
-        create(client, [NewTopic(args.topic, num_partitions=args.partitions, replication_factor=args.rf)])
+        configs = dict(c.split("=", 1) for c in args.config)
+        create(client, [NewTopic(args.topic, num_partitions=args.partitions, replication_factor=args.rf, config=configs)])
         print(json.dumps({"created": args.topic, "ms": round((time.monotonic() - start) * 1000)}))
     elif args.command == "describe":
         metadata = client.list_topics(topic=args.topic, timeout=10)
