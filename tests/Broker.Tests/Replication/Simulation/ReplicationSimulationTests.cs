@@ -35,6 +35,15 @@ public class ReplicationSimulationTests
     }
 
     [Fact]
+    public void Two_hundred_seeds_with_frequent_crashes_stay_safe()
+    {
+        var failures = Enumerable.Range(10_001, 200)
+            .Select(seed => ReplicationSimulationRunner.RunOne(new ReplSimOptions(seed) { CrashPerStep = 0.03 }))
+            .OfType<string>().ToList();
+        Assert.True(failures.Count == 0, $"{failures.Count} of 200 seeds failed:\n" + string.Join("\n", failures.Take(10)));
+    }
+
+    [Fact]
     public void The_faults_reach_crashes_elections_truncations_and_acks()
     {
         // A simulation that never crashes a leader, truncates a follower or acknowledges anything proves little.

@@ -14,6 +14,9 @@ public sealed record ReplSimOptions(int Seed)
 {
     public int Steps { get; init; } = 1500;
     public bool BrokenLeader { get; init; }
+
+    /// <summary>Chance per 10 ms step that a running node crashes (while another still runs).</summary>
+    public double CrashPerStep { get; init; } = 0.006;
 }
 
 /// <summary>A safety property the simulation saw broken.</summary>
@@ -105,7 +108,7 @@ public sealed partial class ReplicationSimulator : IDisposable
     private void InjectFaults()
     {
         var alive = Nodes.Where(n => n.Alive).ToList();
-        if (alive.Count > 1 && _random.NextDouble() < 0.006)
+        if (alive.Count > 1 && _random.NextDouble() < _options.CrashPerStep)
         {
             var victim = alive[_random.Next(alive.Count)];
             Crash(victim);
