@@ -43,6 +43,27 @@ public static class ProducedBatchValidator
         if (header.ProducerId >= 0 && header.BaseSequence < 0)
             return Invalid($"Invalid sequence number {header.BaseSequence} for producer {header.ProducerId}.");
 
+        var compressed = header.Compression != CompressionType.None;
+        // Decompressing is the one step whose memory a client chooses: at most a few at once, so a
+        // burst of bombs costs a bounded amount however many connections send them.
+        if (compressed)
+            DecompressionGate.Wait();
+        try
+        {
+            return ValidateRecords(batch, header, config, nowMs, maxDecompressedSize);
+        }
+        finally
+        {
+            if (compressed)
+                DecompressionGate.Release();
+        }
+    }
+
+    private static readonly SemaphoreSlim DecompressionGate = new(Math.Max(1, Environment.ProcessorCount), Math.Max(1, Environment.ProcessorCount));
+
+    private static AppendResult? ValidateRecords(ReadOnlySpan<byte> batch, RecordBatchHeader header, TopicConfig config, long nowMs, int maxDecompressedSize)
+    {
+        var count = header.RecordsCount;
         RecordIterator records;
         try
         {

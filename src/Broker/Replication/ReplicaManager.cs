@@ -3,6 +3,7 @@ using Broker.Config;
 using Broker.Log;
 using Broker.Metadata;
 using Broker.Protocol;
+using Broker.Protocol.Compression;
 using Broker.Protocol.Messages;
 using Broker.Protocol.Records;
 using Broker.Protocol.Wire;
@@ -210,7 +211,8 @@ public sealed class ReplicaManager : IDisposable
         }
         if (count == 0)
             return AppendResult.Failed(ErrorCode.InvalidRecord, "The request holds no record batch.");
-        if (ProducedBatchValidator.Validate(batches, partition.Config, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) is { } invalid)
+        if (ProducedBatchValidator.Validate(batches, partition.Config, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            DecompressionBudget(partition.Config)) is { } invalid)
         {
             _logger.LogWarning("Rejected a produce to {Partition}: {Error}", partition.Id, invalid.Message);
             return invalid;
@@ -255,6 +257,14 @@ public sealed class ReplicaManager : IDisposable
         partition.AfterLeaderAppend();
         return new AppendResult(ErrorCode.None, null, info.FirstOffset, appendTime, info.LogStartOffset, info.LastOffset + 1, leaderEpoch);
     }
+
+    /// <summary>
+    /// How far one produced batch may decompress while it is validated: 64 times max.message.bytes
+    /// (64 MiB at Kafka's default), within the codecs' own 256 MiB cap — far beyond real compression
+    /// ratios, far below what a bomb would cost.
+    /// </summary>
+    private static int DecompressionBudget(TopicConfig config) =>
+        (int)Math.Clamp(config.MaxMessageBytes * 64L, 16L << 20, RecordCompression.DefaultMaxDecompressedSize);
 
     /// <summary>The Kafka error for an idempotent producer's batch the log refused, or null for other failures.</summary>
     private static ErrorCode? ProducerStateError(LogException e) => e switch
