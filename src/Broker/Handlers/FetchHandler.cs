@@ -48,10 +48,7 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
             if (bytes >= request.MinBytes || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
                 return Respond(results, session, incremental, version);
             // Too little yet: sleep until one of the partitions' high watermark moves, or the wait ends.
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            timeout.CancelAfter(TimeSpan.FromMilliseconds(remaining));
-            var expired = Task.Delay(Timeout.Infinite, timeout.Token);
-            await Task.WhenAny(waitOn.Append(expired)).ConfigureAwait(false);
+            await FetchLimits.WaitForAnyAsync(waitOn, remaining, cancel).ConfigureAwait(false);
         }
     }
 

@@ -74,9 +74,7 @@ public static class ReplicaFetchServing
             if (complete || bytes >= request.MinBytes || bytes > 0 || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
                 return response;
             // Nothing new: sleep until one of the partitions is appended to, or the wait ends.
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            timeout.CancelAfter(TimeSpan.FromMilliseconds(remaining));
-            await Task.WhenAny(waitOn.Append(Task.Delay(Timeout.Infinite, timeout.Token))).ConfigureAwait(false);
+            await FetchLimits.WaitForAnyAsync(waitOn, remaining, cancel).ConfigureAwait(false);
         }
     }
 }

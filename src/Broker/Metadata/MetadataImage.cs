@@ -28,10 +28,6 @@ public sealed record MetadataImage(
 
     public TopicImage? Topic(string name) => TopicsByName.GetValueOrDefault(name);
 
-    /// <summary>How many replicas of a partition are in sync (0 for one this image does not have), for the min.insync.replicas checks.</summary>
-    public int IsrSize(string topic, int partition) =>
-        Topic(topic)?.Partitions.FirstOrDefault(p => p.PartitionId == partition)?.Isr.Count ?? 0;
-
     public IReadOnlyDictionary<string, string> ConfigsOf(ConfigResourceType type, string name) =>
         Configs.TryGetValue((type, name), out var configs) ? configs : ImmutableDictionary<string, string>.Empty;
 }

@@ -19,15 +19,6 @@ internal sealed class AckWaiters
         public CancellationTokenRegistration Registration;
     }
 
-    public int Count
-    {
-        get
-        {
-            lock (_waiting)
-                return _waiting.Count;
-        }
-    }
-
     /// <summary>Waits until <paramref name="check"/> answers for <paramref name="requiredOffset"/>; REQUEST_TIMED_OUT when <paramref name="cancel"/> fires first.</summary>
     public Task<ErrorCode> Add(long requiredOffset, int leaderEpoch, CancellationToken cancel)
     {

@@ -40,9 +40,6 @@ public sealed partial class Partition
         }
     }
 
-    /// <summary>Produce requests waiting for acks=all here (for tests and metrics).</summary>
-    public int WaitingForAcks => _ackWaiters.Count;
-
     private void BecomeLeader(PartitionImage image, long nowMs)
     {
         var previous = _role;

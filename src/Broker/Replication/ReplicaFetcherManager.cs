@@ -44,13 +44,6 @@ public sealed class ReplicaFetcherManager(BrokerConfig config, MetadataCache met
                 fetcher.Remove(partition);
     }
 
-    /// <summary>Partitions being fetched from <paramref name="leader"/>, for tests and metrics.</summary>
-    public int FollowedFrom(int leader)
-    {
-        lock (_fetchers)
-            return _assigned.Values.Count(f => f.Leader == leader);
-    }
-
     private int FetcherIdOf(Partition partition) =>
         (int)((uint)HashCode.Combine(StringComparer.Ordinal.GetHashCode(partition.Id.Topic), partition.Id.Partition) % (uint)_fetchersPerLeader);
 
