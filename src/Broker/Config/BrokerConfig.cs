@@ -89,6 +89,9 @@ public sealed class BrokerConfig
     public IReadOnlyList<QuorumVoter> QuorumVoters { get; }
     public IReadOnlyList<DnsEndPoint> QuorumBootstrapServers { get; }
     public string? BrokerRack => GetString("broker.rack");
+
+    /// <summary>replica.selector.class names Kafka's rack-aware selector: consumers are sent to a replica in their rack.</summary>
+    public bool RackAwareReplicaSelector => GetString("replica.selector.class") == "org.apache.kafka.common.replica.RackAwareReplicaSelector";
     public int NumNetworkThreads => GetInt("num.network.threads");
     public int NumIoThreads => GetInt("num.io.threads");
     public int SocketRequestMaxBytes => GetInt("socket.request.max.bytes");

@@ -107,6 +107,11 @@ public static class BrokerConfigDefinitions
         new("replica.socket.timeout.ms", ConfigType.Int, "30000", "Socket timeout of follower fetches."),
         new("replica.high.watermark.checkpoint.interval.ms", ConfigType.Long, "5000", "How often the high watermark checkpoint is written."),
         new("num.replica.fetchers", ConfigType.Int, "1", "Fetcher threads per source broker."),
+        new("replica.selector.class", ConfigType.String, null,
+            "Which replica a consumer that sends its client.rack (Fetch v11+) is told to read from (KIP-392). Unset: always the leader. " +
+            "org.apache.kafka.common.replica.RackAwareReplicaSelector: an in-sync replica on a broker whose broker.rack is the client's rack, " +
+            "the leader when it is in that rack or none is.",
+            OneOf("org.apache.kafka.common.replica.RackAwareReplicaSelector")),
         new("auto.leader.rebalance.enable", ConfigType.Boolean, "true", "Move leadership back to preferred replicas."),
         new("leader.imbalance.check.interval.seconds", ConfigType.Long, "300", "How often leadership balance is checked.", AtLeast(1)),
         new("leader.imbalance.per.broker.percentage", ConfigType.Int, "10", "Share of a broker's preferred partitions led elsewhere that triggers a rebalance.", AtLeast(0)),

@@ -6,6 +6,7 @@ using Broker.Protocol;
 using Broker.Protocol.Messages;
 using Broker.Protocol.Wire;
 using Broker.Replication;
+using Microsoft.Extensions.Logging;
 
 namespace Broker.Handlers;
 
@@ -14,11 +15,15 @@ namespace Broker.Handlers;
 /// limits (the first batch is always returned whole so a large batch cannot stall a consumer), and a
 /// wait of up to MaxWaitMs for MinBytes to arrive, woken by appends rather than polling.
 /// Incremental fetch sessions (KIP-227): epoch 0 opens one, later epochs send and receive only changes.
+/// From v11 a follower serves consumers too, up to its own high watermark, and with
+/// <c>replica.selector.class</c> set the leader sends a consumer that names its rack to an in-sync
+/// replica in that rack (KIP-392: PreferredReadReplica, no records). ListOffsets stays with the leader.
 /// </summary>
 public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const int FinalEpoch = -1;
     private readonly FetchSessionCache _sessions = new();
+    private readonly ILogger _logger = services.LoggerFactory.CreateLogger<FetchHandler>();
 
     public override ApiKey Key => ApiKey.Fetch;
 
@@ -43,9 +48,10 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
         while (true)
         {
             image = services.Metadata.Current;
-            var (results, bytes, waitOn) = ReadAll(context, request, partitions, image, version);
+            var (results, bytes, waitOn, redirected) = ReadAll(context, request, partitions, image, version);
             var remaining = deadline - Environment.TickCount64;
-            if (bytes >= request.MinBytes || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
+            // A client sent to another replica is told at once, as Kafka does, rather than after the wait.
+            if (bytes >= request.MinBytes || redirected || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
                 return Respond(results, session, incremental, version);
             // Too little yet: sleep until one of the partitions' high watermark moves, or the wait ends.
             await FetchLimits.WaitForAnyAsync(waitOn, remaining, cancel).ConfigureAwait(false);
@@ -99,7 +105,7 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
                 && (version >= 13 ? x.TopicId == forgotten.TopicId : x.Topic == forgotten.Topic));
     }
 
-    private (List<(FetchSessionPartition Key, FetchResponse.PartitionData Data)> Results, long Bytes, List<Task> WaitOn) ReadAll(
+    private (List<(FetchSessionPartition Key, FetchResponse.PartitionData Data)> Results, long Bytes, List<Task> WaitOn, bool Redirected) ReadAll(
         RequestContext context, FetchRequest request, List<FetchSessionPartition> partitions, MetadataImage image, short version)
     {
         var results = new List<(FetchSessionPartition, FetchResponse.PartitionData)>(partitions.Count);
@@ -107,6 +113,12 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
         long total = 0;
         var budget = request.MaxBytes;
         var readCommitted = request.IsolationLevel == 1;
+        var redirected = false;
+        // Fetch v11+ carries the client's rack (KIP-392); older consumers must read from the leader.
+        var fromAnyReplica = version >= 11;
+        Func<int, string?>? rackOf = fromAnyReplica && services.Config.RackAwareReplicaSelector && request.RackId.Length > 0
+            ? id => ServingRack(image, id, context.ListenerName)
+            : null;
         foreach (var key in partitions)
         {
             // librdkafka rejects a null record set: an empty one means "nothing yet".
@@ -121,7 +133,9 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
                 data.ErrorCode = (short)(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
                 continue;
             }
-            var (partition, error) = LeaderPartitions.Find(services, key.Topic, key.Partition, key.CurrentLeaderEpoch);
+            var (partition, error) = fromAnyReplica
+                ? LeaderPartitions.FindReplica(services, key.Topic, key.Partition, key.CurrentLeaderEpoch)
+                : LeaderPartitions.Find(services, key.Topic, key.Partition, key.CurrentLeaderEpoch);
             if (partition is null)
             {
                 data.ErrorCode = (short)error;
@@ -131,6 +145,15 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
             data.HighWatermark = log.HighWatermark;
             data.LastStableOffset = log.HighWatermark;
             data.LogStartOffset = log.LogStartOffset;
+            if (rackOf is not null && partition.Role == PartitionRole.Leader
+                && partition.PreferredReadReplica(request.RackId, key.FetchOffset, rackOf) is var preferred and >= 0)
+            {
+                data.PreferredReadReplica = preferred;
+                redirected = true;
+                _logger.LogDebug("{Partition}: client {Client} in rack {Rack} sent to replica {Replica} to fetch at {Offset}",
+                    partition.Id, context.ClientId, request.RackId, preferred, key.FetchOffset);
+                continue;
+            }
             if (key.FetchOffset < log.LogStartOffset || key.FetchOffset > log.LogEndOffset)
             {
                 data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
@@ -149,9 +172,19 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
             data.Records = records.Memory;
             total += read.Records.Length;
             budget -= read.Records.Length;
+            if (partition.FirstConsumerReadAsFollower())
+                _logger.LogInformation(
+                    "{Partition}: serving consumer fetches as a follower of {Leader}, up to this replica's high watermark (client {Client}, rack {Rack})",
+                    partition.Id, partition.Leader, context.ClientId, request.RackId);
         }
-        return (results, total, waitOn);
+        return (results, total, waitOn, redirected);
     }
+
+    /// <summary>The rack of a broker a client on <paramref name="listener"/> can be sent to now; null when it cannot (fenced, gone, not on that listener).</summary>
+    private static string? ServingRack(MetadataImage image, int brokerId, string listener) =>
+        image.Brokers.TryGetValue(brokerId, out var broker) && !broker.Fenced && !broker.InControlledShutdown && broker.Endpoint(listener) is not null
+            ? broker.Rack
+            : null;
 
 
     /// <summary>

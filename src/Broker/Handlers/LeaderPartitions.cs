@@ -10,7 +10,17 @@ namespace Broker.Handlers;
 /// </summary>
 public static class LeaderPartitions
 {
-    public static (Partition? Partition, ErrorCode Error) Find(BrokerServices services, string topic, int partition, int currentLeaderEpoch = -1)
+    public static (Partition? Partition, ErrorCode Error) Find(BrokerServices services, string topic, int partition, int currentLeaderEpoch = -1) =>
+        Find(services, topic, partition, currentLeaderEpoch, leaderOnly: true);
+
+    /// <summary>
+    /// <see cref="Find"/> for a consumer fetch that may be served by a follower (Fetch v11+, KIP-392):
+    /// a replica hosted here as leader or follower, at the leader epoch the client names.
+    /// </summary>
+    public static (Partition? Partition, ErrorCode Error) FindReplica(BrokerServices services, string topic, int partition, int currentLeaderEpoch) =>
+        Find(services, topic, partition, currentLeaderEpoch, leaderOnly: false);
+
+    private static (Partition? Partition, ErrorCode Error) Find(BrokerServices services, string topic, int partition, int currentLeaderEpoch, bool leaderOnly)
     {
         var found = services.Replicas.Get(topic, partition);
         if (found is null)
@@ -19,7 +29,7 @@ public static class LeaderPartitions
             var known = services.Metadata.Current.Topic(topic)?.Partitions is { } partitions && partition >= 0 && partition < partitions.Count;
             return (null, known ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition);
         }
-        if (found.Leader != services.NodeId)
+        if (leaderOnly ? found.Leader != services.NodeId : found.Role == PartitionRole.None)
             return (null, ErrorCode.NotLeaderOrFollower);
         // An older epoch is a client behind the times (fenced); a newer one is news this node has not had yet.
         if (currentLeaderEpoch >= 0 && currentLeaderEpoch != found.LeaderEpoch)

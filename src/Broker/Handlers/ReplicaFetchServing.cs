@@ -11,7 +11,9 @@ namespace Broker.Handlers;
 /// Fetch from a follower replica (replica id ≥ 0), served by the partitions' leader: every partition
 /// is checked for divergence and records the follower's position (which moves the high watermark
 /// and may expand the ISR), records are read up to the log end, and the request waits up to
-/// MaxWaitMs for appends when nothing new is there. No fetch sessions: followers send full requests.
+/// MaxWaitMs for appends when nothing new is there. It also answers as soon as a partition's high
+/// watermark has moved past where it stood when the fetch arrived, so followers learn it at once:
+/// they serve consumers up to it (KIP-392). No fetch sessions: followers send full requests.
 /// </summary>
 public static class ReplicaFetchServing
 {
@@ -21,6 +23,8 @@ public static class ReplicaFetchServing
         var version = context.ApiVersion;
         var deadline = Environment.TickCount64 + Math.Clamp(request.MaxWaitMs, 0, FetchLimits.MaxWaitMs);
         var firstPass = true;
+        // Each partition's high watermark when the fetch arrived, in request order.
+        var arrivalHighWatermarks = new List<long>();
         while (true)
         {
             var image = services.Metadata.Current;
@@ -30,6 +34,7 @@ public static class ReplicaFetchServing
             var budget = request.MaxBytes;
             var complete = false;
             var waitOn = new List<Task>();
+            var index = 0;
             foreach (var topic in request.Topics)
             {
                 var name = version >= 13 ? image.TopicsById.GetValueOrDefault(topic.TopicId)?.Name : topic.Topic;
@@ -40,6 +45,9 @@ public static class ReplicaFetchServing
                     var data = new FetchResponse.PartitionData { PartitionIndex = p.Partition, Records = ReadOnlyMemory<byte>.Empty };
                     topicResponse.Partitions.Add(data);
                     var partition = name is null ? null : services.Replicas.Get(name, p.Partition);
+                    if (firstPass)
+                        arrivalHighWatermarks.Add(partition?.Log.HighWatermark ?? -1);
+                    var arrivalHighWatermark = arrivalHighWatermarks[index++];
                     if (partition is null)
                     {
                         data.ErrorCode = (short)(name is null && version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.NotLeaderOrFollower);
@@ -60,6 +68,9 @@ public static class ReplicaFetchServing
                         continue;
                     }
                     waitOn.Add(partition.NextAppend);
+                    waitOn.Add(partition.NextHighWatermark);
+                    if (read.HighWatermark > arrivalHighWatermark)
+                        complete = true;
                     if (read.Records.Length == 0)
                         continue;
                     var records = new FileRegionRecords(read.Records);
@@ -73,7 +84,7 @@ public static class ReplicaFetchServing
             var remaining = deadline - Environment.TickCount64;
             if (complete || bytes >= request.MinBytes || bytes > 0 || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
                 return response;
-            // Nothing new: sleep until one of the partitions is appended to, or the wait ends.
+            // Nothing new: sleep until one of the partitions is appended to or commits more, or the wait ends.
             await FetchLimits.WaitForAnyAsync(waitOn, remaining, cancel).ConfigureAwait(false);
         }
     }

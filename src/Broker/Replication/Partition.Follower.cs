@@ -34,6 +34,7 @@ public sealed partial class Partition
         Replicas = image.Replicas;
         _isr = new IsrState(image.Isr, image.PartitionEpoch);
         _remotes.Clear();
+        _servedConsumersAsFollower = 0;
         // Requests waiting for acks=all here can no longer be acknowledged by this node.
         CheckAckWaiters();
         if (wasLeader)

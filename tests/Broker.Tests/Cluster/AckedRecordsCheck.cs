@@ -12,31 +12,43 @@ public static class AckedRecordsCheck
 {
     public sealed record StoredRecord(int Partition, long Offset, string Value);
 
-    /// <summary>What a consumer reads, and each partition's end offset (high watermark) once it read to the end.</summary>
-    public sealed record ReadBack(List<StoredRecord> Records, Dictionary<int, long> EndOffsets);
+    /// <summary>
+    /// What a consumer reads, and each partition's end offset (high watermark) once it read to the end;
+    /// with a client rack also the brokers librdkafka fetched each partition's records from.
+    /// </summary>
+    public sealed record ReadBack(List<StoredRecord> Records, Dictionary<int, long> EndOffsets)
+    {
+        public Dictionary<int, int[]> FetchedFrom { get; } = [];
+    }
 
     private static string Script => Path.Combine(Clients.RepoRoot, "tests", "Broker.Tests", "Cluster", "clients", "replication_driver.py");
 
-    public static async Task<ReadBack> ConsumeAllAsync(string bootstrap, string topic)
+    public static async Task<ReadBack> ConsumeAllAsync(string bootstrap, string topic, string? clientRack = null)
     {
-        var result = await ClientProcess.RunAsync(Clients.Python, [Script, "consume", "--bootstrap", bootstrap, "--topic", topic],
+        string[] rack = clientRack is null ? [] : ["--client-rack", clientRack];
+        var result = await ClientProcess.RunAsync(Clients.Python, [Script, "consume", "--bootstrap", bootstrap, "--topic", topic, .. rack],
             deadline: TimeSpan.FromSeconds(90));
         if (result.ExitCode != 0)
             throw new Xunit.Sdk.XunitException($"Reading {topic} back failed:\n{result.Command}\nexit {result.ExitCode}\n{result.Stderr}");
         var records = new List<StoredRecord>();
-        var ends = new Dictionary<int, long>();
+        var read = new ReadBack(records, []);
         foreach (var line in result.Lines)
         {
             var json = JsonNode.Parse(line)!;
             if (json["watermarks"] is JsonObject watermarks)
             {
                 foreach (var (partition, pair) in watermarks)
-                    ends[int.Parse(partition)] = (long)pair![1]!;
+                    read.EndOffsets[int.Parse(partition)] = (long)pair![1]!;
+            }
+            else if (json["fetchedFrom"] is JsonObject fetchedFrom)
+            {
+                foreach (var (partition, brokers) in fetchedFrom)
+                    read.FetchedFrom[int.Parse(partition)] = brokers!.AsArray().Select(b => (int)b!).ToArray();
             }
             else
                 records.Add(new StoredRecord((int)json["p"]!, (long)json["o"]!, (string)json["v"]!));
         }
-        return new ReadBack(records, ends);
+        return read;
     }
 
     /// <summary>Null when every acknowledged record is where its report said, once, in order; otherwise the first problems found.</summary>

@@ -17,11 +17,12 @@ public sealed class E2ECluster : IAsyncDisposable
     private readonly TempDirectory _root = new();
     private readonly string _clusterId = global::Broker.Storage.ClusterId.Generate();
 
-    private E2ECluster(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, string[] overrides)
+    private E2ECluster(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, Func<int, string[]>? perNode, string[] overrides)
     {
         var specs = nodes.Select(n => (n.Id, n.Roles, Host: placement?.Invoke(n.Id) ?? NodeHost.Loopback, Port: FreePorts.Next(), ControllerPort: FreePorts.Next())).ToArray();
         var voters = string.Join(",", specs.Where(s => s.Roles.Contains("controller")).Select(s => $"{s.Id}@{s.Host.Address}:{s.ControllerPort}"));
-        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Host, s.Port, s.ControllerPort, voters, _root.Sub($"node-{s.Id}"), _clusterId, overrides)).ToArray();
+        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Host, s.Port, s.ControllerPort, voters, _root.Sub($"node-{s.Id}"), _clusterId,
+            [.. overrides, .. perNode?.Invoke(s.Id) ?? []])).ToArray();
     }
 
     public IReadOnlyList<ClusterNode> Nodes { get; }
@@ -32,13 +33,21 @@ public sealed class E2ECluster : IAsyncDisposable
     public static Task<E2ECluster> StartCombinedAsync(int count, params string[] overrides) =>
         StartAsync(Enumerable.Range(1, count).Select(i => (i, "broker,controller")).ToArray(), overrides);
 
+    /// <summary>Combined nodes 1..count, each also given the settings <paramref name="perNode"/> returns for its id (such as its broker.rack).</summary>
+    public static Task<E2ECluster> StartCombinedAsync(int count, Func<int, string[]> perNode, params string[] overrides) =>
+        StartAsync(Enumerable.Range(1, count).Select(i => (i, "broker,controller")).ToArray(), null, perNode, overrides);
+
     public static Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, params string[] overrides) =>
         StartAsync(nodes, null, overrides);
 
     /// <summary>Starts the nodes where <paramref name="placement"/> puts them (an address and a launcher per node id).</summary>
-    public static async Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, params string[] overrides)
+    public static Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, params string[] overrides) =>
+        StartAsync(nodes, placement, null, overrides);
+
+    private static async Task<E2ECluster> StartAsync(
+        IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, Func<int, string[]>? perNode, string[] overrides)
     {
-        var cluster = new E2ECluster(nodes, placement, overrides);
+        var cluster = new E2ECluster(nodes, placement, perNode, overrides);
         try
         {
             foreach (var node in cluster.Nodes)

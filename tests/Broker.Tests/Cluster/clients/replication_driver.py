@@ -9,9 +9,11 @@ produce      --bootstrap B --topic T --partitions P [--rate R] [--window W]
              {"p","o","v","t"} for an acknowledged record (t: wall-clock ms when the report arrived),
              {"error","retriable","fatal","v","p"} for a failed one, {"clientError",...} for what
              the client's error callback saw; on stop it flushes and ends with {"done","sent","undelivered"}.
-consume      --bootstrap B --topic T
+consume      --bootstrap B --topic T [--client-rack R]
              reads every partition from the beginning to its end (read_uncommitted); one {"p","o","v"}
-             per record, then {"watermarks": {p: [low, high]}}.
+             per record, then {"watermarks": {p: [low, high]}}. With a rack (client.rack, KIP-392)
+             it also reports, from librdkafka's statistics, the broker each partition's records were
+             fetched from: {"fetchedFrom": {p: [broker...]}, "leaders": {p: [broker...]}}.
 group-member --bootstrap B --topic T --group G
              a member of G that commits, synchronously, what each poll returned before the next poll,
              retrying commits that failed with a retriable error (as an application must).
@@ -101,13 +103,29 @@ def produce(args):
 
 
 def consume(args):
-    consumer = Consumer({
+    fetched_from = {}
+    leaders = {}
+    received = {}
+
+    def on_stats(text):
+        # Per partition, "broker" is the broker librdkafka fetches from, "leader" the partition's leader;
+        # records received since the last report are put down to the broker fetched from now.
+        for p, part in json.loads(text).get("topics", {}).get(args.topic, {}).get("partitions", {}).items():
+            if int(p) >= 0 and part.get("rxmsgs", 0) > received.get(p, 0):
+                received[p] = part["rxmsgs"]
+                fetched_from.setdefault(p, set()).add(part["broker"])
+                leaders.setdefault(p, set()).add(part["leader"])
+
+    config = {
         "bootstrap.servers": args.bootstrap,
         "group.id": "replication-verifier",
         "enable.auto.commit": False,
         "enable.partition.eof": True,
         "isolation.level": "read_uncommitted",
-    })
+    }
+    if args.client_rack:
+        config.update({"client.rack": args.client_rack, "statistics.interval.ms": 100, "stats_cb": on_stats})
+    consumer = Consumer(config)
     topic = consumer.list_topics(args.topic, timeout=args.timeout).topics[args.topic]
     if topic.error is not None:
         print(f"metadata for {args.topic}: {topic.error}", file=sys.stderr)
@@ -131,6 +149,12 @@ def consume(args):
     watermarks = {p: list(consumer.get_watermark_offsets(TopicPartition(args.topic, p), timeout=args.timeout, cached=False))
                   for p in partitions}
     emit({"watermarks": watermarks})
+    if args.client_rack:
+        # One more statistics round so the last fetches are counted.
+        deadline = time.monotonic() + 1
+        while time.monotonic() < deadline:
+            consumer.poll(0.1)
+        emit({"fetchedFrom": {p: sorted(b) for p, b in fetched_from.items()}, "leaders": {p: sorted(b) for p, b in leaders.items()}})
     consumer.close()
 
 
@@ -209,6 +233,7 @@ def main():
     parser.add_argument("--group")
     parser.add_argument("--interval-ms", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--client-rack")
     args = parser.parse_args()
     {"produce": produce, "consume": consume, "group-member": group_member, "committed": committed}[args.command](args)
 
