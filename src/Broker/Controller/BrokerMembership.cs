@@ -10,6 +10,9 @@ namespace Broker.Controller;
 /// <summary>What the controller answers a broker heartbeat with.</summary>
 public readonly record struct HeartbeatOutcome(ErrorCode Error, bool IsCaughtUp, bool IsFenced, bool ShouldShutDown);
 
+/// <summary>The connection a heartbeat came on: its id, and a token cancelled when it closes.</summary>
+public readonly record struct HeartbeatConnection(long Id, CancellationToken Closed);
+
 /// <summary>
 /// The brokers' side of the active controller: registration (incarnation id, broker epoch = offset
 /// of the RegisterBrokerRecord), heartbeats that fence, unfence and shut brokers down, session
@@ -86,7 +89,7 @@ public sealed class BrokerMembership
         return null;
     }
 
-    public Task<HeartbeatOutcome> HeartbeatAsync(BrokerHeartbeatRequest request, CancellationToken cancel) =>
+    public Task<HeartbeatOutcome> HeartbeatAsync(BrokerHeartbeatRequest request, CancellationToken cancel, HeartbeatConnection connection = default) =>
         _controller.RunAsync(image =>
         {
             var records = new List<VersionedRecord>();
@@ -94,7 +97,9 @@ public sealed class BrokerMembership
                 return (records, new HeartbeatOutcome(ErrorCode.BrokerIdNotRegistered, false, true, false));
             if (request.BrokerEpoch != broker.Epoch)
                 return (records, new HeartbeatOutcome(ErrorCode.StaleBrokerEpoch, false, broker.Fenced, false));
-            Sessions.Touch(broker.Id);
+            var shuttingDown = request.WantShutDown || broker.InControlledShutdown;
+            if (Sessions.Touch(broker.Id, connection.Closed.CanBeCanceled ? connection.Id : -1, shuttingDown))
+                connection.Closed.Register(() => OnHeartbeatConnectionClosed(broker.Id, connection.Id));
             var caughtUp = request.CurrentMetadataOffset >= broker.Epoch;
             var fenced = broker.Fenced;
             var shouldShutDown = false;
@@ -152,6 +157,34 @@ public sealed class BrokerMembership
         return brokerOffset >= offset;
     }
 
+    /// <summary>
+    /// A broker's heartbeat connection closed (killed, or its host gone): unless it heartbeats again
+    /// within the grace, it is fenced then rather than a whole session timeout later.
+    /// </summary>
+    private void OnHeartbeatConnectionClosed(int brokerId, long connectionId)
+    {
+        if (!Sessions.ConnectionClosed(brokerId, connectionId))
+            return;
+        var grace = Sessions.ConnectionLossGrace;
+        _logger.LogInformation("Broker {Broker}'s heartbeat connection closed: fencing it unless it heartbeats again within {Grace} ms",
+            brokerId, grace.TotalMilliseconds);
+        _ = FenceAfterAsync(grace);
+    }
+
+    private async Task FenceAfterAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, Sessions.Clock).ConfigureAwait(false);
+            await FenceExpiredAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Not active any more, or stopping: the ticker of whoever is active fences by the deadline anyway.
+            _logger.LogDebug("Fencing after a closed heartbeat connection skipped: {Error}", e.Message);
+        }
+    }
+
     /// <summary>Fences every unfenced broker whose session ran out; the ticker calls this periodically, tests after moving the clock.</summary>
     public async Task<IReadOnlyList<int>> FenceExpiredAsync(CancellationToken cancel)
     {
@@ -163,7 +196,9 @@ public sealed class BrokerMembership
                 var records = new List<VersionedRecord>();
                 var expired = Sessions.Expired(image.Brokers.Values.Where(b => !b.Fenced).Select(b => b.Id).Order()).FirstOrDefault(-1);
                 if (expired != -1)
-                    records.AddRange(Fence(image, image.Brokers[expired], $"its session expired (no heartbeat for {Sessions.SessionTimeout.TotalMilliseconds:0} ms)"));
+                    records.AddRange(Fence(image, image.Brokers[expired], Sessions.EndsByConnectionLoss(expired)
+                        ? $"its heartbeat connection closed and it did not heartbeat again within {Sessions.ConnectionLossGrace.TotalMilliseconds:0} ms"
+                        : $"its session expired (no heartbeat for {Sessions.SessionTimeout.TotalMilliseconds:0} ms)"));
                 return (records, expired);
             }, cancel).ConfigureAwait(false);
             if (next == -1)

@@ -34,7 +34,8 @@ public sealed class QuorumController(IMetadataLog log, MetadataCache cache, Brok
 
     /// <summary>Registration, heartbeats and fencing of brokers.</summary>
     public BrokerMembership Brokers => LazyInitializer.EnsureInitialized(ref _brokers, () => new BrokerMembership(this,
-        new BrokerSessions(clock ?? TimeProvider.System, TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms"))), logger));
+        new BrokerSessions(clock ?? TimeProvider.System, TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms")),
+            BrokerSessions.GraceAfterConnectionLoss(config)), logger));
 
     public MetadataImage Image => cache.Current;
 

@@ -12,7 +12,8 @@ public sealed class BrokerHeartbeatHandler(BrokerServices services) : ApiHandler
 
     protected override ValueTask<BrokerHeartbeatResponse?> HandleAsync(RequestContext context, BrokerHeartbeatRequest request, CancellationToken cancel) =>
         ControllerOnly.RunAsync(services,
-            () => services.Controller.Brokers.HeartbeatAsync(request, cancel),
+            // The connection is watched: a broker killed outright closes it long before its session ends.
+            () => services.Controller.Brokers.HeartbeatAsync(request, cancel, new(context.ConnectionId, context.ConnectionClosed)),
             outcome => new BrokerHeartbeatResponse
             {
                 ErrorCode = (short)outcome.Error,

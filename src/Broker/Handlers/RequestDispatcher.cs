@@ -39,7 +39,8 @@ public sealed class RequestDispatcher
         ApiMessages.All.Where(a => _handlers[(short)a.Key] is not null).Select(a => (a, _handlers[(short)a.Key]!));
 
     public async ValueTask<DispatchOutcome> DispatchAsync(
-        RequestFrame frame, string listenerName, EndPoint? remote, long connectionId, PooledBufferWriter response, CancellationToken cancel)
+        RequestFrame frame, string listenerName, EndPoint? remote, long connectionId, PooledBufferWriter response, CancellationToken cancel,
+        CancellationToken connectionClosed = default)
     {
         var key = frame.ApiKey;
         var version = frame.ApiVersion;
@@ -68,7 +69,7 @@ public sealed class RequestDispatcher
             return new DispatchOutcome($"malformed {api.Name} v{version} request: {e.Message}");
         }
 
-        var context = new RequestContext(header, api, listenerName, remote, connectionId);
+        var context = new RequestContext(header, api, listenerName, remote, connectionId) { ConnectionClosed = connectionClosed };
         try
         {
             var result = await handler.HandleAsync(context, body, cancel).ConfigureAwait(false);

@@ -20,6 +20,7 @@ public sealed class ClientConnection(
 
     private readonly EndPoint? _remote = socket.RemoteEndPoint;
     private readonly CancellationTokenSource _closing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+    private readonly CancellationTokenSource _closed = new();
     private readonly FrameReader _frames = new(socket, memory);
     private long _lastSent = Environment.TickCount64;
     private int _state;
@@ -56,7 +57,7 @@ public sealed class ClientConnection(
                     if (Interlocked.CompareExchange(ref _state, Handling, Reading) != Reading)
                         return; // closed as idle while the last bytes arrived
                     using var response = new PooledBufferWriter(4096);
-                    var outcome = await dispatcher.DispatchAsync(frame, listenerName, _remote, Id, response, cancel).ConfigureAwait(false);
+                    var outcome = await dispatcher.DispatchAsync(frame, listenerName, _remote, Id, response, cancel, _closed.Token).ConfigureAwait(false);
                     if (outcome.CloseReason is not null)
                     {
                         Close(outcome.CloseReason);
@@ -80,6 +81,8 @@ public sealed class ClientConnection(
         finally
         {
             Volatile.Write(ref _state, Closed);
+            // Whoever watches this connection (the controller watching a broker's heartbeats) learns now.
+            _closed.Cancel();
         }
     }
 
@@ -110,6 +113,7 @@ public sealed class ClientConnection(
     {
         _frames.Dispose();
         _closing.Dispose();
+        _closed.Dispose();
         socket.Dispose();
     }
 }

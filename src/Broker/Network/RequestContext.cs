@@ -15,6 +15,9 @@ public sealed class RequestContext(RequestHeader header, ApiDescriptor api, stri
     public long ConnectionId { get; } = connectionId;
     public string ClientId => Header.ClientId ?? "";
 
+    /// <summary>Cancelled once the connection this request came on has closed (the peer left or was closed).</summary>
+    public CancellationToken ConnectionClosed { get; init; }
+
     private List<IDisposable>? _responseResources;
 
     /// <summary>Set when the handler wants the connection closed instead of its response sent.</summary>

@@ -67,4 +67,35 @@ public sealed class KillLeaderTests(ITestOutputHelper output)
                          $"kill to first produce: {string.Join(", ", recoveries)} ms (max {recoveries.Max()} ms)");
         Assert.True(AckedRecordsCheck.Problems(acks, read) is null, AckedRecordsCheck.Problems(acks, read));
     }
+
+    /// <summary>
+    /// With Kafka's default 9 s session timeout: a killed partition leader (not the active controller)
+    /// closes its heartbeat connection, and the controller fences it once the short grace passes
+    /// rather than when its session would have run out; acks=all produce resumes on the new leader.
+    /// </summary>
+    [Fact]
+    public async Task A_killed_leader_is_fenced_when_its_heartbeat_connection_closes_not_when_its_session_runs_out()
+    {
+        await using var cluster = await E2ECluster.StartCombinedAsync(3);
+        var controller = await cluster.WaitForLeaderAsync();
+        var topic = FaultSettings.Unique("fast");
+        await cluster.CreateTopicAsync(topic, Partitions);
+        var leaders = await cluster.WaitForFullIsrAsync(topic, Partitions);
+        var partition = Array.FindIndex(leaders, l => l != controller);
+        Assert.True(partition >= 0, "every partition is led by the active controller");
+        var victim = leaders[partition];
+        using var producer = AckedProducer.Start(cluster.Bootstrap, topic, Partitions);
+        var before = FaultSettings.NowMs();
+        await producer.WaitForAckAsync(a => a.Partition == partition && a.AtMs >= before, TimeSpan.FromSeconds(30), $"on partition {partition}");
+
+        await cluster.Node(victim).KillAsync();
+        var killedAt = FaultSettings.NowMs();
+        var ack = await producer.WaitForAckAsync(a => a.Partition == partition && a.AtMs > killedAt, TimeSpan.FromSeconds(60),
+            $"on partition {partition} after its leader {victim} was killed");
+        output.WriteLine($"killed node {victim} (leader of partition {partition}; controller {controller}): first acknowledged produce {ack.AtMs - killedAt} ms after the kill");
+        await producer.StopAsync();
+        Assert.Contains($"Fencing broker {victim} ", cluster.Node(controller).Logs);
+        Assert.Contains("its heartbeat connection closed and it did not heartbeat again", cluster.Node(controller).Logs);
+        Assert.True(producer.Problems.Count == 0, $"The producer reported errors: {producer.Summary()}");
+    }
 }
