@@ -32,6 +32,12 @@ public static class BrokerConfigDefinitions
         new("broker.rack", ConfigType.String, null, "Rack of this broker, for rack-aware replica placement."),
         new("broker.heartbeat.interval.ms", ConfigType.Int, "2000", "Interval between broker heartbeats to the controller."),
         new("broker.session.timeout.ms", ConfigType.Int, "9000", "A broker without heartbeats for this long is fenced."),
+        // Kafka's KRaft broker has no key for this (it waits up to a hard-coded 5 minutes); the name joins
+        // Kafka's controlled.shutdown.* family with the *.timeout.ms suffix Kafka uses for a bounded wait.
+        new("controlled.shutdown.timeout.ms", ConfigType.Long, "20000",
+            "How long a stopping broker (SIGTERM) waits for the controller to move its leaderships away and take it out of the ISRs " +
+            "before it stops anyway. Keep it below the time the process is given to stop (Kubernetes' terminationGracePeriodSeconds).",
+            AtLeast(0)),
         new("num.network.threads", ConfigType.Int, "3", "Threads receiving requests and sending responses.", AtLeast(1)),
         new("num.io.threads", ConfigType.Int, "8", "Threads processing requests.", AtLeast(1)),
         new("queued.max.requests", ConfigType.Int, "500", "Requests that may be queued before network threads stop reading.", AtLeast(1)),

@@ -60,18 +60,21 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
-    /// <summary>Controlled shutdown: heartbeats say wantShutDown until the controller agrees or <paramref name="grace"/> runs out.</summary>
-    public async Task ShutDownAsync(TimeSpan grace)
+    /// <summary>
+    /// Controlled shutdown: heartbeats say wantShutDown until the controller agrees or <paramref name="grace"/> runs out.
+    /// Returns whether the controller confirmed it (null: never unfenced, so nothing to hand over).
+    /// </summary>
+    public async Task<bool?> ShutDownAsync(TimeSpan grace)
     {
+        bool? confirmed = null;
         if (_loop is null)
-            return;
+            return confirmed;
         // A broker that was never unfenced leads nothing: there is nothing to hand over.
         if (_unfenced.Task.IsCompletedSuccessfully)
         {
             _wantShutDown = true;
             _wakeUp.TrySetResult();
-            if (await Task.WhenAny(_shutDownAllowed.Task, Task.Delay(grace)).ConfigureAwait(false) != _shutDownAllowed.Task)
-                _logger.LogWarning("The controller did not confirm the controlled shutdown within {Grace}; stopping anyway", grace);
+            confirmed = await Task.WhenAny(_shutDownAllowed.Task, Task.Delay(grace)).ConfigureAwait(false) == _shutDownAllowed.Task;
         }
         await _stop.CancelAsync().ConfigureAwait(false);
         try
@@ -81,6 +84,7 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        return confirmed;
     }
 
     private TaskCompletionSource _wakeUp = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -152,7 +152,8 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                 _started.TrySetCanceled(stoppingToken);
             }
             if (Config.IsBroker)
-                await lifecycle.ShutDownAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                await ControlledShutdown.RunAsync(lifecycle, replicas, TimeSpan.FromMilliseconds(Config.GetLong("controlled.shutdown.timeout.ms")),
+                    _logger).ConfigureAwait(false);
             await isrShrinks.DisposeAsync().ConfigureAwait(false);
             await fetchers.DisposeAsync().ConfigureAwait(false);
             await alterIsr.DisposeAsync().ConfigureAwait(false);

@@ -39,6 +39,9 @@ public sealed class ControlledShutdownTests(ITestOutputHelper testOutput)
         var output = victim.Logs;
         var stoppedAt = output.IndexOf($"Node {victim.Id} stopped", StringComparison.Ordinal);
         Assert.True(stoppedAt >= 0, $"node {victim.Id} did not log its stop\n{cluster.Logs}");
+        // It said what it waited for, within the default controlled.shutdown.timeout.ms, and that the controller confirmed it.
+        Assert.Contains($"Controlled shutdown: waiting up to 20000 ms for the controller to move the leadership of {led.Length} replicated partition(s)", output);
+        Assert.Contains("Controlled shutdown confirmed by the controller after", output);
         foreach (var partition in led)
         {
             var handedOver = output.IndexOf($"{topic}-{partition}: no longer leader", StringComparison.Ordinal);

@@ -9,7 +9,8 @@ public sealed class GracefulStopTests
     [Fact]
     public async Task Nodes_stopped_one_by_one_with_SIGTERM_each_exit_0_even_when_their_peers_are_gone()
     {
-        await using var cluster = await E2ECluster.StartCombinedAsync(3);
+        // The last node cannot have its controlled shutdown confirmed (no quorum): it waits the bound, then stops.
+        await using var cluster = await E2ECluster.StartCombinedAsync(3, "controlled.shutdown.timeout.ms=3000");
         var leader = await cluster.WaitForLeaderAsync();
         // Partitions led everywhere, so each controlled shutdown has leaderships to move while it can.
         ClusterAdmin.Succeeded(await ClusterAdmin.ConfluentAsync("create", cluster.Node(leader).Bootstrap, "--topic", "stop-order", "--partitions", "3", "--rf", "3"), cluster);
@@ -19,7 +20,9 @@ public sealed class GracefulStopTests
         await StopAndCheckAsync(cluster.Node(leader));
         var second = await cluster.WaitForLeaderAsync(not: leader);
         await StopAndCheckAsync(cluster.Node(second));
-        await StopAndCheckAsync(cluster.Running.Single());
+        var last = cluster.Running.Single();
+        await StopAndCheckAsync(last);
+        Assert.Contains("did not confirm the controlled shutdown within controlled.shutdown.timeout.ms (3000 ms)", last.Logs);
     }
 
     private static async Task StopAndCheckAsync(ClusterNode node)
