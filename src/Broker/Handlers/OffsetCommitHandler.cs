@@ -9,8 +9,8 @@ namespace Broker.Handlers;
 
 /// <summary>
 /// OffsetCommit: each partition gets its own error; the commit is acknowledged once it is in
-/// __consumer_offsets and replicated to that partition's ISR (within offsets.commit.timeout.ms), as
-/// Kafka's coordinator appends with acks=all: a committed offset survives its coordinator's death.
+/// __consumer_offsets and replicated to that partition's ISR (<see cref="GroupReplication"/>):
+/// a committed offset survives its coordinator's death.
 /// </summary>
 public sealed class OffsetCommitHandler(BrokerServices services) : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
 {
@@ -25,7 +25,7 @@ public sealed class OffsetCommitHandler(BrokerServices services) : ApiHandler<Of
             // Nothing left to commit: the coordinator is not asked, so no group is created for it.
             known.Count == 0 ? [] : services.Groups.CommitOffsets(new OffsetCommitParams(request.GroupId, request.GenerationIdOrMemberEpoch,
                 request.MemberId, version >= 7 ? request.GroupInstanceId : null, version <= 4 ? request.RetentionTimeMs : -1, known)));
-        if (errors.Contains(ErrorCode.None) && await ReplicatedAsync(request.GroupId, cancel).ConfigureAwait(false) is var replicated
+        if (errors.Contains(ErrorCode.None) && await GroupReplication.WaitAsync(services, request.GroupId, cancel).ConfigureAwait(false) is var replicated
             && replicated != ErrorCode.None)
             errors = errors.Select(e => e == ErrorCode.None ? GroupLogErrors.ForOffsetCommit(replicated) : e).ToList();
         var response = new OffsetCommitResponse();
@@ -40,19 +40,5 @@ public sealed class OffsetCommitHandler(BrokerServices services) : ApiHandler<Of
                 }).ToList(),
             });
         return response;
-    }
-
-    /// <summary>Waits until the coordinator partition's high watermark covers what it holds now (the commit just appended).</summary>
-    private async Task<ErrorCode> ReplicatedAsync(string groupId, CancellationToken cancel)
-    {
-        var partitions = services.Metadata.Current.Topic(ReplicaGroupLog.Topic)?.Partitions.Count ?? 0;
-        if (partitions == 0)
-            return ErrorCode.None;
-        var hosted = services.Replicas.Get(ReplicaGroupLog.Topic, FindCoordinatorHandler.PartitionFor(groupId, partitions));
-        if (hosted is null)
-            return ErrorCode.None;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        timeout.CancelAfter(TimeSpan.FromMilliseconds(services.Config.GetInt("offsets.commit.timeout.ms")));
-        return await hosted.WaitForAcksAsync(hosted.Log.LogEndOffset, hosted.LeaderEpoch, timeout.Token).ConfigureAwait(false);
     }
 }

@@ -5,12 +5,15 @@ using Broker.Protocol.Messages;
 
 namespace Broker.Handlers;
 
-/// <summary>OffsetDelete: removes committed offsets of topics the group no longer consumes.</summary>
+/// <summary>
+/// OffsetDelete: removes committed offsets of topics the group no longer consumes, acknowledged once
+/// the tombstones are replicated (<see cref="GroupReplication"/>).
+/// </summary>
 public sealed class OffsetDeleteHandler(BrokerServices services) : ApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>
 {
     public override ApiKey Key => ApiKey.OffsetDelete;
 
-    protected override ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request, CancellationToken cancel)
+    protected override async ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request, CancellationToken cancel)
     {
         var requested = GroupOffsetPartitions.Flatten(request.Topics, t => t.Name, t => t.Partitions.Select(p => p.PartitionIndex));
         var error = ErrorCode.None;
@@ -20,9 +23,12 @@ public sealed class OffsetDeleteHandler(BrokerServices services) : ApiHandler<Of
             (error, var results) = services.Groups.DeleteOffsets(request.GroupId, known);
             return error == ErrorCode.None ? results : known.Select(_ => error).ToList();
         });
+        if (error == ErrorCode.None && errors.Contains(ErrorCode.None)
+            && await GroupReplication.WaitAsync(services, request.GroupId, cancel).ConfigureAwait(false) is var replicated and not ErrorCode.None)
+            error = Groups.GroupLogErrors.ForGroupWrite(replicated);
         var response = new OffsetDeleteResponse { ErrorCode = (short)error };
         if (error != ErrorCode.None)
-            return ValueTask.FromResult<OffsetDeleteResponse?>(response);
+            return response;
         var i = 0;
         foreach (var topic in request.Topics)
             response.Topics.Add(new OffsetDeleteResponse.OffsetDeleteResponseTopic
@@ -33,6 +39,6 @@ public sealed class OffsetDeleteHandler(BrokerServices services) : ApiHandler<Of
                     PartitionIndex = p.PartitionIndex, ErrorCode = (short)errors[i++],
                 }).ToList(),
             });
-        return ValueTask.FromResult<OffsetDeleteResponse?>(response);
+        return response;
     }
 }

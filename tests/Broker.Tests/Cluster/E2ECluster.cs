@@ -250,6 +250,12 @@ public sealed class ClusterNode : IDisposable
         Retire();
     }
 
+    /// <summary>SIGSTOP: the process freezes with its connections open, as a node stuck in a long pause.</summary>
+    public void Pause() => Running().SendSignal(19);
+
+    /// <summary>SIGCONT after <see cref="Pause"/>.</summary>
+    public void Resume() => Running().SendSignal(18);
+
     public async Task<KafkaConnection> ConnectAsync() =>
         await KafkaConnection.ConnectAsync(System.Net.IPAddress.Parse(Host.Address), IsBroker ? Port : ControllerPort);
 
