@@ -43,12 +43,13 @@ public sealed class BrokerSessions(TimeProvider clock, TimeSpan sessionTimeout, 
     public TimeSpan ConnectionLossGrace => connectionLossGrace;
 
     /// <summary>
-    /// Half of <c>broker.heartbeat.interval.ms</c> (1 s by default): a broker that had to reconnect
-    /// retries its heartbeat after 100 ms, so half an interval is ample for a live one, and a dead
-    /// one is fenced well before its session timeout.
+    /// A quarter of <c>broker.heartbeat.interval.ms</c> and at least 250 ms (500 ms by default), never
+    /// more than the session timeout: a broker that had to reconnect retries its heartbeat after
+    /// 100 ms, and clients look for a new leader a few hundred milliseconds after losing one
+    /// (librdkafka: 250 ms, doubling), so a shorter grace is what lets them find it on their first retries.
     /// </summary>
     public static TimeSpan GraceAfterConnectionLoss(BrokerConfig config) =>
-        TimeSpan.FromMilliseconds(Math.Min(config.GetInt("broker.heartbeat.interval.ms") / 2, config.GetInt("broker.session.timeout.ms")));
+        TimeSpan.FromMilliseconds(Math.Min(Math.Max(config.GetInt("broker.heartbeat.interval.ms") / 4, 250), config.GetInt("broker.session.timeout.ms")));
 
     public TimeProvider Clock => clock;
 

@@ -10,7 +10,7 @@ namespace Broker.Broker.Tests.Controller;
 /// </summary>
 public sealed class HeartbeatConnectionLossTests
 {
-    private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(1000); // half the default 2 s heartbeat interval
+    private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(500); // a quarter of the default 2 s heartbeat interval
 
     private static async Task<long> HeartbeatOnAsync(ControllerHarness harness, int id, long connectionId, CancellationToken closed, bool wantShutDown = false)
     {
