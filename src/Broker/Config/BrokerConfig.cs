@@ -26,7 +26,7 @@ public sealed class BrokerConfig
             else
                 _values[key.Name] = key.Parse(key.DefaultValue);
         }
-        UnknownKeys = _explicit.Keys.Where(k => BrokerConfigDefinitions.Find(k) is null)
+        UnknownKeys = _explicit.Keys.Where(k => BrokerConfigDefinitions.Find(k) is null && !ConfigProviders.IsProviderKey(k))
             .Order(StringComparer.Ordinal).ToArray();
 
         Roles = ParseRoles(GetList("process.roles"));

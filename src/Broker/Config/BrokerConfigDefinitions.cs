@@ -29,6 +29,7 @@ public static class BrokerConfigDefinitions
         new("controller.quorum.append.linger.ms", ConfigType.Int, "25", "How long the leader waits to batch metadata records before writing."),
         new("inter.broker.listener.name", ConfigType.String, null, "Listener used between brokers; defaults to the one named after security.inter.broker.protocol."),
         new("security.inter.broker.protocol", ConfigType.String, "PLAINTEXT", "Security protocol between brokers when inter.broker.listener.name is unset.", OneOf("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")),
+        new(ConfigProviders.ListKey, ConfigType.List, "", "Names of config providers whose ${name:[path:]key} references values may use (env and file are built in; see ConfigProviders)."),
         new("broker.rack", ConfigType.String, null, "Rack of this broker, for rack-aware replica placement."),
         new("broker.heartbeat.interval.ms", ConfigType.Int, "2000", "Interval between broker heartbeats to the controller."),
         new("broker.session.timeout.ms", ConfigType.Int, "9000", "A broker without heartbeats for this long is fenced."),

@@ -23,6 +23,12 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     private readonly ILogger _logger = loggerFactory.CreateLogger<BrokerNode>();
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// How long a stopping broker waits for the controller to move its leaderships away; the
+    /// Kubernetes manifests' terminationGracePeriodSeconds must exceed it (k8s/base).
+    /// </summary>
+    public static readonly TimeSpan ControlledShutdownGrace = TimeSpan.FromSeconds(5);
+
     public BrokerConfig Config { get; } = config;
 
     public NodeStorage Storage { get; } = storage;
@@ -152,7 +158,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                 _started.TrySetCanceled(stoppingToken);
             }
             if (Config.IsBroker)
-                await lifecycle.ShutDownAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                await lifecycle.ShutDownAsync(ControlledShutdownGrace).ConfigureAwait(false);
             await isrShrinks.DisposeAsync().ConfigureAwait(false);
             await fetchers.DisposeAsync().ConfigureAwait(false);
             await alterIsr.DisposeAsync().ConfigureAwait(false);
