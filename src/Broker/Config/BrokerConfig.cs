@@ -88,7 +88,8 @@ public sealed class BrokerConfig
     public string InterBrokerListenerName { get; }
     public IReadOnlyList<QuorumVoter> QuorumVoters { get; }
     public IReadOnlyList<DnsEndPoint> QuorumBootstrapServers { get; }
-    public string? BrokerRack => GetString("broker.rack");
+    /// <summary>broker.rack; empty counts as none (a pod whose node has no zone label gets an empty value).</summary>
+    public string? BrokerRack => GetString("broker.rack") is { Length: > 0 } rack ? rack : null;
     public int NumNetworkThreads => GetInt("num.network.threads");
     public int NumIoThreads => GetInt("num.io.threads");
     public int SocketRequestMaxBytes => GetInt("socket.request.max.bytes");
