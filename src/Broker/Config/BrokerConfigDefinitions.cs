@@ -133,6 +133,11 @@ public static class BrokerConfigDefinitions
         new("transaction.max.timeout.ms", ConfigType.Int, "900000", "Largest transaction timeout a producer may ask for.", AtLeast(1)),
         new("producer.id.expiration.ms", ConfigType.Int, "86400000", "An idle producer id's state expires after this long.", AtLeast(1)),
         new("producer.id.expiration.check.interval.ms", ConfigType.Int, "600000", "How often expired producer ids are removed.", AtLeast(1)),
+        // Operations (not Kafka keys: Kafka exposes these through JMX)
+        new("metrics.http.listener", ConfigType.String, "http://0.0.0.0:9644",
+            "Address of the operations HTTP endpoint (/healthz, /ready, /ready?safe-to-roll, /metrics, the cluster page at /): http://host:port; " +
+            "port 0 picks a free port; an empty value turns the endpoint off. Start-up fails when the port is in use, as for a Kafka listener.",
+            HttpListenerAddress()),
         // Not a Kafka key: fault injection for the end-to-end tests of idempotent producers' retries.
         new("test.fault.injection.drop.produce.response.every", ConfigType.Int, "0",
             "TEST ONLY: every Nth produce request is appended but answered by closing the connection, forcing the client to retry; 0 turns it off.", AtLeast(0)),
