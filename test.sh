@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-apt_packages=(kcat python3-confluent-kafka libsnappy1v5 zstd lz4 iproute2 iptables)
+# podman, runc and debootstrap: the container image and StatefulSet tests (tests/Broker.Tests/Container);
+# clang and zlib1g-dev: the NativeAOT publish of the broker for that image.
+apt_packages=(kcat python3-confluent-kafka libsnappy1v5 zstd lz4 iproute2 iptables podman runc debootstrap clang zlib1g-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,7 +23,7 @@ fi
 
 # Node clients live under tests/clients so the repo, not the machine, pins their versions.
 # --ignore-scripts: the test clients are pure JavaScript; nothing needs building.
-for module in kafkajs kafkajs-snappy; do
+for module in kafkajs kafkajs-snappy kubernetes-models yaml; do
   if [ ! -d "tests/clients/node_modules/$module" ]; then
     (cd tests/clients && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
     break

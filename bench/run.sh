@@ -88,6 +88,7 @@ sync
 # --- the broker ---------------------------------------------------------------------------------
 port=$(free_port)
 controller_port=$(free_port)
+http_port=$(free_port)
 cat > "$work/server.properties" <<EOF
 process.roles=broker,controller
 node.id=1
@@ -96,6 +97,7 @@ controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.quorum.voters=1@127.0.0.1:$controller_port
 log.dirs=$work/data
+metrics.http.listener=http://127.0.0.1:$http_port
 offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1

@@ -45,6 +45,8 @@ class Node:
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 f"controller.quorum.voters={voters}",
                 f"log.dirs={os.path.join(self.dir, 'data')}",
+                # Each node its own free port for the operations endpoint (the default 9644 is shared).
+                f"metrics.http.listener=http://127.0.0.1:{free_port()}",
             ]) + "\n")
         self.broker_dll = broker_dll
         self.cluster_id = cluster_id

@@ -45,6 +45,13 @@ public static class NodeRunner
             await node.RunAsync(shutdown.Token).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
+        catch (Operations.OperationsBindException e)
+        {
+            // A configuration problem, not a bug: the one line says what and how to fix it, no stack trace.
+            logger.LogCritical("Node {NodeId} failed: {Reason}", config.NodeId, e.Message);
+            error.WriteLine($"error: node failed: {e.Message}");
+            return ExitCodes.Failed;
+        }
         catch (Exception e)
         {
             logger.LogCritical(e, "Node {NodeId} failed", config.NodeId);

@@ -26,7 +26,7 @@ public sealed class BrokerConfig
             else
                 _values[key.Name] = key.Parse(key.DefaultValue);
         }
-        UnknownKeys = _explicit.Keys.Where(k => BrokerConfigDefinitions.Find(k) is null)
+        UnknownKeys = _explicit.Keys.Where(k => BrokerConfigDefinitions.Find(k) is null && !ConfigProviders.IsProviderKey(k))
             .Order(StringComparer.Ordinal).ToArray();
 
         Roles = ParseRoles(GetList("process.roles"));
@@ -88,7 +88,8 @@ public sealed class BrokerConfig
     public string InterBrokerListenerName { get; }
     public IReadOnlyList<QuorumVoter> QuorumVoters { get; }
     public IReadOnlyList<DnsEndPoint> QuorumBootstrapServers { get; }
-    public string? BrokerRack => GetString("broker.rack");
+    /// <summary>broker.rack; empty counts as none (a pod whose node has no zone label gets an empty value).</summary>
+    public string? BrokerRack => GetString("broker.rack") is { Length: > 0 } rack ? rack : null;
 
     /// <summary>replica.selector.class names Kafka's rack-aware selector: consumers are sent to a replica in their rack.</summary>
     public bool RackAwareReplicaSelector => GetString("replica.selector.class") == "org.apache.kafka.common.replica.RackAwareReplicaSelector";

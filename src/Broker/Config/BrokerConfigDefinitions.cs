@@ -29,6 +29,7 @@ public static class BrokerConfigDefinitions
         new("controller.quorum.append.linger.ms", ConfigType.Int, "25", "How long the leader waits to batch metadata records before writing."),
         new("inter.broker.listener.name", ConfigType.String, null, "Listener used between brokers; defaults to the one named after security.inter.broker.protocol."),
         new("security.inter.broker.protocol", ConfigType.String, "PLAINTEXT", "Security protocol between brokers when inter.broker.listener.name is unset.", OneOf("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")),
+        new(ConfigProviders.ListKey, ConfigType.List, "", "Names of config providers whose ${name:[path:]key} references values may use (env and file are built in; see ConfigProviders)."),
         new("broker.rack", ConfigType.String, null, "Rack of this broker, for rack-aware replica placement."),
         new("broker.heartbeat.interval.ms", ConfigType.Int, "2000", "Interval between broker heartbeats to the controller."),
         new("broker.session.timeout.ms", ConfigType.Int, "9000", "A broker without heartbeats for this long is fenced."),
@@ -143,6 +144,11 @@ public static class BrokerConfigDefinitions
         new("transaction.max.timeout.ms", ConfigType.Int, "900000", "Largest transaction timeout a producer may ask for.", AtLeast(1)),
         new("producer.id.expiration.ms", ConfigType.Int, "86400000", "An idle producer id's state expires after this long.", AtLeast(1)),
         new("producer.id.expiration.check.interval.ms", ConfigType.Int, "600000", "How often expired producer ids are removed.", AtLeast(1)),
+        // Operations (not Kafka keys: Kafka exposes these through JMX)
+        new("metrics.http.listener", ConfigType.String, "http://0.0.0.0:9644",
+            "Address of the operations HTTP endpoint (/healthz, /ready, /ready?safe-to-roll, /metrics, the cluster page at /): http://host:port; " +
+            "port 0 picks a free port; an empty value turns the endpoint off. Start-up fails when the port is in use, as for a Kafka listener.",
+            HttpListenerAddress()),
         // Not a Kafka key: fault injection for the end-to-end tests of idempotent producers' retries.
         new("test.fault.injection.drop.produce.response.every", ConfigType.Int, "0",
             "TEST ONLY: every Nth produce request is appended but answered by closing the connection, forcing the client to retry; 0 turns it off.", AtLeast(0)),

@@ -18,7 +18,8 @@ public sealed record BrokerConfigSources
 /// nor a KAFKA_* variable is given, as the apache/kafka image uses its default file only when no
 /// variable is set), then server.properties, then KAFKA_* variables (the image builds its file
 /// from them, so they win over a mounted file), then --override, which wins over everything as
-/// with kafka-server-start.sh.
+/// with kafka-server-start.sh. Config-provider references (<c>${env:NAME}</c>, <c>${file:path:key}</c>)
+/// are resolved last, whichever layer they came from.
 /// </summary>
 public static class BrokerConfigLoader
 {
@@ -34,6 +35,7 @@ public static class BrokerConfigLoader
             Apply(settings, ReadFile(path), ConfigOrigin.PropertiesFile);
         Apply(settings, fromEnvironment, ConfigOrigin.Environment);
         Apply(settings, sources.Overrides, ConfigOrigin.Override);
+        ConfigProviders.Resolve(settings, sources.Environment);
         return new BrokerConfig(settings, devMode);
     }
 

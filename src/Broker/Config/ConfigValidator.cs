@@ -48,6 +48,13 @@ public sealed record ConfigValidator(Func<object?, string?> Check, string Descri
             : $"Value must be -1 or between {min} and {max}",
         $"[-1] or [{min},...,{max}]");
 
+    /// <summary>metrics.http.listener: an http://host:port address, or empty for "off".</summary>
+    public static ConfigValidator HttpListenerAddress() => new(
+        v => v is not string text || text.Length == 0 || Operations.OperationsAddress.TryParse(text, out _)
+            ? null
+            : "Expected http://host:port (IPv6 hosts in brackets), or an empty value to turn the endpoint off",
+        "http://host:port, or empty");
+
     private static double ToDouble(object value) => Convert.ToDouble(value, CultureInfo.InvariantCulture);
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);

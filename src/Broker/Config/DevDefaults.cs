@@ -20,5 +20,7 @@ public static class DevDefaults
         ["transaction.state.log.replication.factor"] = "1",
         ["transaction.state.log.min.isr"] = "1",
         ["group.initial.rebalance.delay.ms"] = "0",
+        // Like the Kafka listeners, the operations endpoint stays on this machine in dev mode.
+        ["metrics.http.listener"] = "http://localhost:9644",
     };
 }

@@ -12,6 +12,9 @@ namespace Broker.Hosting;
 /// <summary>The controller refused this broker for good (not a transient failure worth retrying).</summary>
 public sealed class BrokerRegistrationRefusedException(string message) : Exception(message);
 
+/// <summary>A heartbeat answer: fenced or not, and <see cref="Environment.TickCount64"/> when it came.</summary>
+public sealed record HeartbeatAnswer(bool Fenced, bool CaughtUp, long AtTickMs);
+
 /// <summary>
 /// This broker's life as the controller sees it, driven over the network as Kafka's brokers do
 /// (in a combined node the controller is this process, reached on its own controller listener):
@@ -53,6 +56,11 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
 
     /// <summary>The epoch the controller gave this incarnation; -1 until registered.</summary>
     public long BrokerEpoch => Interlocked.Read(ref _epoch);
+
+    private volatile HeartbeatAnswer? _lastAnswer;
+
+    /// <summary>What the controller said to the last heartbeat it answered, and when (null before the first answer).</summary>
+    public HeartbeatAnswer? LastAnswer => _lastAnswer;
 
     public void Start(IReadOnlyList<BrokerEndpoint> endpoints)
     {
@@ -182,10 +190,12 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
                 _logger.LogWarning("Broker {Broker}: the controller no longer knows epoch {Epoch} ({Error}); registering again",
                     _config.NodeId, BrokerEpoch, (ErrorCode)response.ErrorCode);
                 Interlocked.Exchange(ref _epoch, -1);
+                _lastAnswer = null;
                 return true;
             default:
                 throw new ControllerUnavailableException($"heartbeat answered {(ErrorCode)response.ErrorCode}");
         }
+        _lastAnswer = new HeartbeatAnswer(response.IsFenced, response.IsCaughtUp, Environment.TickCount64);
         if (!response.IsFenced && _unfenced.TrySetResult())
             _logger.LogInformation("Broker {Broker} is unfenced", _config.NodeId);
         else if (response.IsFenced && !response.IsCaughtUp && !_waitingReported)

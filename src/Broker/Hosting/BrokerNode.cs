@@ -5,6 +5,7 @@ using Broker.Handlers;
 using Broker.Log;
 using Broker.Metadata;
 using Broker.Network;
+using Broker.Operations;
 using Broker.Raft.Client;
 using Broker.Raft.Storage;
 using Broker.Replication;
@@ -54,6 +55,9 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             using var store = new RaftLogStore(Storage.MetadataDirectory.Path, voterIds);
             await using var raft = new RaftClient(QuorumSettings.RaftConfig(Config), Storage.ClusterId, store, transport, metadataLog);
             metadataLog.Attach(raft);
+            var readiness = new NodeReadiness(Config, cache, raft, metadataLog);
+            // Early and alongside the rest of the start, so liveness answers while the node catches up.
+            await using var operations = OperationsEndpoint.Start(Config, cache, readiness, LoggerFactory, stoppingToken);
             var controller = new QuorumController(metadataLog, cache, Config, LoggerFactory.CreateLogger<QuorumController>());
             var logs = LogManager.Open(Config.LogDirs, topic => LogConfigs.From(TopicConfigDefinitions.Resolve(
                 Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))));
@@ -106,7 +110,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             await using var snapshots = new MetadataSnapshotter(Config, cache, raft, LoggerFactory.CreateLogger<MetadataSnapshotter>());
             metadataLog.Committed += snapshots.OnCommitted;
 
-            await WaitForMetadataAsync(raft, metadataLog, transport, stoppingToken).ConfigureAwait(false);
+            await WaitForMetadataAsync(raft, metadataLog, transport, operations.Failed, stoppingToken).ConfigureAwait(false);
             // Partitions and groups follow the image from here on; logs of topics gone while this node was down go.
             alterIsr.Start();
             cache.Subscribe(replicas.OnMetadataChanged);
@@ -114,10 +118,12 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                 LoggerFactory.CreateLogger<IsrShrinkTicker>());
             cache.Subscribe((previous, current) => groups.OnMetadataChanged(previous, current, Config.NodeId));
             server.Start(Config.Listeners.Where(l => !Config.ControllerListenerNames.Contains(l.ListenerName)));
+            readiness.ListenersAccepting = true;
 
             await using var lifecycleChannel = new ControllerChannel(active, $"node-{Config.NodeId}-lifecycle", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
             await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>());
             lifecycleOf = lifecycle;
+            readiness.Attach(lifecycle);
             var controllerRegistration = Config.IsController
                 ? ControllerRegistrar.RegisterAsync(Config, LocalControllerAddress(server), lifecycleChannel, _logger, stoppingToken)
                 : Task.CompletedTask;
@@ -131,7 +137,8 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                         SecurityProtocolCode(l.ListenerName))).ToArray();
                     lifecycle.Start(endpoints);
                     // Started means serving as an unfenced broker, as clients only see unfenced brokers.
-                    await lifecycle.Unfenced.WaitAsync(stoppingToken).ConfigureAwait(false);
+                    // (or the operations endpoint failed to start, which fails the start now rather than after registering)
+                    await (await Task.WhenAny(lifecycle.Unfenced, operations.Failed).WaitAsync(stoppingToken).ConfigureAwait(false)).ConfigureAwait(false);
                     // ...and in this node's own image too, so its Metadata answers list it from now on.
                     while (cache.Current.Brokers.GetValueOrDefault(Config.NodeId) is not { Fenced: false })
                         await Task.Delay(2, stoppingToken).ConfigureAwait(false);
@@ -139,6 +146,8 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                     // does not assign here now was removed before, not merely not yet learned.
                     replicas.RenameStrayLogs(cache.Current);
                 }
+                // A port in use fails the start, as a Kafka listener's does.
+                await operations.Started.ConfigureAwait(false);
                 _started.TrySetResult();
                 _logger.LogInformation("Node {NodeId} started", Config.NodeId);
                 await Task.WhenAny(Task.Delay(Timeout.Infinite, stoppingToken), raft.Completion).ConfigureAwait(false);
@@ -151,6 +160,8 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                 // Stopped, possibly before the controller unfenced this broker: still a graceful stop.
                 _started.TrySetCanceled(stoppingToken);
             }
+            // Not ready from here on: a load balancer stops sending clients before leadership moves away.
+            readiness.ListenersAccepting = false;
             if (Config.IsBroker)
                 await ControlledShutdown.RunAsync(lifecycle, replicas, TimeSpan.FromMilliseconds(Config.GetLong("controlled.shutdown.timeout.ms")),
                     _logger).ConfigureAwait(false);
@@ -178,7 +189,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     /// reports it (the leader's own first batch included), so that the partitions it opens and the
     /// clients it serves see every topic that exists.
     /// </summary>
-    private async Task WaitForMetadataAsync(RaftClient raft, RaftMetadataLog log, QuorumTransport transport, CancellationToken stop)
+    private async Task WaitForMetadataAsync(RaftClient raft, RaftMetadataLog log, QuorumTransport transport, Task startFailed, CancellationToken stop)
     {
         var waitingSince = DateTime.UtcNow;
         var reported = false;
@@ -189,6 +200,8 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                 break;
             if (raft.Completion.IsFaulted)
                 throw new InvalidOperationException("The metadata quorum member stopped on an error", raft.Completion.Exception!.InnerException);
+            if (startFailed.IsFaulted)
+                await startFailed.ConfigureAwait(false);
             if (transport.ClusterIdRefusedBy is { } refusing)
                 // Retrying cannot help: this node's storage belongs to another cluster than the quorum's.
                 throw new BrokerRegistrationRefusedException(

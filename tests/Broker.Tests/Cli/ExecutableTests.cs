@@ -42,7 +42,8 @@ public class ExecutableTests
         int broker = FreePorts.Next(), controller = FreePorts.Next();
         using var node = BrokerProcess.Start(root.Path, null,
             "--override", $"listeners=PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}",
-            "--override", $"controller.quorum.voters=1@127.0.0.1:{controller}");
+            "--override", $"controller.quorum.voters=1@127.0.0.1:{controller}",
+            "--override", "metrics.http.listener=");
         await node.WaitForOutputAsync("Node 1 started");
         Assert.Contains("dev mode", node.Stdout);
         Assert.True(File.Exists(Path.Combine(root.Sub("data"), "meta.properties")));
@@ -64,6 +65,7 @@ public class ExecutableTests
             ["KAFKA_CONTROLLER_LISTENER_NAMES"] = "CONTROLLER",
             ["KAFKA_CONTROLLER_QUORUM_VOTERS"] = $"4@127.0.0.1:{controller}",
             ["KAFKA_LOG_DIRS"] = root.Sub("kafka-logs"),
+            ["KAFKA_METRICS_HTTP_LISTENER"] = "",
             ["CLUSTER_ID"] = clusterId,
         });
         await node.WaitForOutputAsync("Node 4 started");
@@ -168,6 +170,7 @@ public class ExecutableTests
             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             $"controller.quorum.voters=1@127.0.0.1:{controller}",
             $"log.dirs={root.Sub("data")}",
+            "metrics.http.listener=",
         };
         return root.WriteFile("server.properties", string.Join("\n", lines.Concat(extraLines)) + "\n");
     }

@@ -24,6 +24,7 @@ public sealed class BrokerOnlyNodeTests(ITestOutputHelper output) : EndToEndTest
             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             $"controller.quorum.voters=1@127.0.0.1:{controller.ControllerPort}",
             $"log.dirs={root.Sub("data")}",
+            "metrics.http.listener=",
         ]) + "\n");
 
     /// <summary>The node's output is read asynchronously: wait for the line with a deadline.</summary>

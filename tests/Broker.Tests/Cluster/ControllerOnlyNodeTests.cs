@@ -25,6 +25,7 @@ public sealed class ControllerOnlyNodeTests
             "controller.listener.names=CONTROLLER",
             $"controller.quorum.voters=1@127.0.0.1:{port}",
             $"log.dirs={root.Sub("data")}",
+            "metrics.http.listener=",
         ]) + "\n");
         var clusterId = global::Broker.Storage.ClusterId.Generate();
         using var node = BrokerProcess.Start(root.Path, new Dictionary<string, string> { ["CLUSTER_ID"] = clusterId }, properties);

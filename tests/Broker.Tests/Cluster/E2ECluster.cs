@@ -19,9 +19,9 @@ public sealed class E2ECluster : IAsyncDisposable
 
     private E2ECluster(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, Func<int, string[]>? perNode, string[] overrides)
     {
-        var specs = nodes.Select(n => (n.Id, n.Roles, Host: placement?.Invoke(n.Id) ?? NodeHost.Loopback, Port: FreePorts.Next(), ControllerPort: FreePorts.Next())).ToArray();
+        var specs = nodes.Select(n => (n.Id, n.Roles, Host: placement?.Invoke(n.Id) ?? NodeHost.Loopback, Port: FreePorts.Next(), ControllerPort: FreePorts.Next(), HttpPort: FreePorts.Next())).ToArray();
         var voters = string.Join(",", specs.Where(s => s.Roles.Contains("controller")).Select(s => $"{s.Id}@{s.Host.Address}:{s.ControllerPort}"));
-        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Host, s.Port, s.ControllerPort, voters, _root.Sub($"node-{s.Id}"), _clusterId,
+        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Host, s.Port, s.ControllerPort, s.HttpPort, voters, _root.Sub($"node-{s.Id}"), _clusterId,
             [.. overrides, .. perNode?.Invoke(s.Id) ?? []])).ToArray();
     }
 
@@ -141,13 +141,14 @@ public sealed class ClusterNode : IDisposable
     private BrokerProcess? _process;
     private int _runs;
 
-    internal ClusterNode(int id, string roles, NodeHost host, int port, int controllerPort, string voters, string dataRoot, string clusterId, string[] overrides)
+    internal ClusterNode(int id, string roles, NodeHost host, int port, int controllerPort, int httpPort, string voters, string dataRoot, string clusterId, string[] overrides)
     {
         Id = id;
         Host = host;
         Roles = roles;
         Port = port;
         ControllerPort = controllerPort;
+        HttpPort = httpPort;
         DataDir = Path.Combine(dataRoot, "data");
         _clusterId = clusterId;
         _overrides = overrides;
@@ -165,6 +166,8 @@ public sealed class ClusterNode : IDisposable
             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             $"controller.quorum.voters={voters}",
             $"log.dirs={DataDir}",
+            // Its own free port: many nodes run at once in the tests.
+            $"metrics.http.listener=http://{host.Address}:{httpPort}",
         ]) + "\n");
     }
 
@@ -174,6 +177,9 @@ public sealed class ClusterNode : IDisposable
     public bool IsBroker => Roles.Contains("broker");
     public int Port { get; }
     public int ControllerPort { get; }
+
+    /// <summary>The operations HTTP endpoint's port (/healthz, /ready, /metrics).</summary>
+    public int HttpPort { get; }
     public string DataDir { get; }
     public string PropertiesFile { get; }
     public string Bootstrap => $"{Host.Address}:{Port}";

@@ -21,6 +21,7 @@ public sealed class QuorumConfigRefusalTests
             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             $"controller.quorum.voters={voters.Replace("PORT", controller.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
             $"log.dirs={root.Sub("data")}",
+            "metrics.http.listener=",
         ]) + "\n");
     }
 

@@ -26,6 +26,7 @@ public sealed class E2EBroker : IAsyncDisposable
         _overrides = overrides;
         Port = FreePorts.Next();
         ControllerPort = FreePorts.Next();
+        HttpPort = FreePorts.Next();
         PropertiesFile = _root.WriteFile("server.properties", string.Join("\n",
         [
             "process.roles=broker,controller",
@@ -35,6 +36,8 @@ public sealed class E2EBroker : IAsyncDisposable
             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             $"controller.quorum.voters=1@127.0.0.1:{ControllerPort}",
             $"log.dirs={DataDir}",
+            // Its own free port: many brokers run at once in the tests.
+            $"metrics.http.listener=http://127.0.0.1:{HttpPort}",
             "offsets.topic.replication.factor=1",
             "transaction.state.log.replication.factor=1",
             "transaction.state.log.min.isr=1",
@@ -60,6 +63,9 @@ public sealed class E2EBroker : IAsyncDisposable
     public int Port { get; }
 
     public int ControllerPort { get; }
+
+    /// <summary>The operations HTTP endpoint's port (/healthz, /ready, /metrics).</summary>
+    public int HttpPort { get; }
 
     public string Bootstrap => $"127.0.0.1:{Port}";
 

@@ -36,7 +36,7 @@ public sealed class ZeroConfigTests(ITestOutputHelper output) : EndToEndTest(out
 {
     private const string Bootstrap = "localhost:9092";
 
-    [FactWhenLoopbackPortsFree(9092, 9093)]
+    [FactWhenLoopbackPortsFree(9092, 9093, 9644)]
     public async Task A_node_started_without_arguments_serves_kcat_on_localhost_9092()
     {
         using var cwd = new TempDirectory();

@@ -1,0 +1,63 @@
+using Broker.Config;
+using Broker.Metadata;
+using Microsoft.Extensions.Logging;
+
+namespace Broker.Operations;
+
+/// <summary>
+/// Starts the operations endpoint as <c>metrics.http.listener</c> says (nothing when it is empty) on
+/// another thread: the web host's start-up work then overlaps the broker's own instead of adding
+/// to it. The node awaits <see cref="Started"/> before it reports itself started, so a port in use
+/// still fails the start.
+/// </summary>
+public sealed class OperationsEndpoint : IAsyncDisposable
+{
+    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private OperationsEndpoint(Task<OperationsServer?> started)
+    {
+        Started = started;
+        started.ContinueWith(t => _failed.TrySetException(t.Exception!.InnerExceptions), CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>The running server, null when the endpoint is off; faults with <see cref="OperationsBindException"/>.</summary>
+    public Task<OperationsServer?> Started { get; }
+
+    /// <summary>Faults when the start fails and never completes otherwise: the node's long start-up waits watch it.</summary>
+    public Task Failed => _failed.Task;
+
+    public static OperationsEndpoint Start(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness,
+        ILoggerFactory loggerFactory, CancellationToken cancel) =>
+        new(Task.Run(() => StartAsync(config, metadata, readiness, loggerFactory, cancel), cancel));
+
+    private static async Task<OperationsServer?> StartAsync(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness,
+        ILoggerFactory loggerFactory, CancellationToken cancel)
+    {
+        var logger = loggerFactory.CreateLogger<OperationsEndpoint>();
+        if (OperationsAddress.From(config) is not { } address)
+        {
+            logger.LogInformation("Operations HTTP endpoint off ({Key} is empty)", OperationsAddress.ConfigKey);
+            return null;
+        }
+        var routes = new OperationsRoutes(config, metadata, readiness);
+        var server = await OperationsServer.StartAsync(address, routes.HandleAsync, loggerFactory, cancel).ConfigureAwait(false);
+        logger.LogInformation("Operations HTTP endpoint listening on {Address} (/healthz, /ready, /ready?safe-to-roll)", server);
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        OperationsServer? server;
+        try
+        {
+            server = await Started.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationsBindException or OperationCanceledException)
+        {
+            return; // never started; the failure was reported where the node awaited it
+        }
+        if (server is not null)
+            await server.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Broker.Config;
+using Broker.Metadata;
+using Microsoft.AspNetCore.Http;
+
+namespace Broker.Operations;
+
+/// <summary>
+/// The paths the operations endpoint serves. One request delegate rather than routing: a handful of
+/// fixed paths, and nothing here needs reflection or generated request delegates.
+/// </summary>
+public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness)
+{
+    public Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+            return Status(context, StatusCodes.Status405MethodNotAllowed);
+        return request.Path.Value switch
+        {
+            "/healthz" => Json(context, StatusCodes.Status200OK, new LivenessReport("ok", config.NodeId), OperationsJson.Default.LivenessReport),
+            "/ready" => ReadyAsync(context, request.Query.ContainsKey("safe-to-roll")),
+            _ => Status(context, StatusCodes.Status404NotFound),
+        };
+    }
+
+    private Task ReadyAsync(HttpContext context, bool safeToRoll)
+    {
+        var report = readiness.Check();
+        if (safeToRoll)
+        {
+            var (count, listed) = SafeToRoll.PartitionsAtRisk(config, metadata.Current, config.NodeId);
+            report = report with
+            {
+                SafeToRoll = report.Ready && count == 0,
+                PartitionsAtRisk = count,
+                AtRisk = listed,
+                Reasons = count == 0 ? report.Reasons
+                    : [.. report.Reasons, $"{count} partition(s) would fall below min.insync.replicas if this broker stopped"],
+            };
+        }
+        var ok = safeToRoll ? report.SafeToRoll == true : report.Ready;
+        return Json(context, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, report, OperationsJson.Default.ReadinessReport);
+    }
+
+    private static Task Json<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers.CacheControl = "no-store";
+        return JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
+    }
+
+    private static Task Status(HttpContext context, int status)
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+}
