@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-apt_packages=(kcat python3-confluent-kafka zstd lz4 iproute2 iptables)
+# golang-go, gcc (cgo, for Sarama's zstd) and Debian's Sarama build the Go client of the end-to-end tests.
+apt_packages=(kcat python3-confluent-kafka zstd lz4 iproute2 iptables golang-go gcc golang-github-shopify-sarama-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
