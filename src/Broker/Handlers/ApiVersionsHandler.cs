@@ -16,10 +16,16 @@ public sealed class ApiVersionsHandler(Func<RequestDispatcher> dispatcher, Featu
     {
         var response = Build(dispatcher(), ErrorCode.None);
         foreach (var feature in features.Supported)
+        {
+            // Clients reading v3 (Java's AdminClient before 3.9) reject a range that starts at 0, so as
+            // Kafka (KAFKA-17492) such features are listed from v4 on only.
+            if (context.ApiVersion < 4 && feature.Min == 0)
+                continue;
             response.SupportedFeatures.Add(new ApiVersionsResponse.SupportedFeatureKey
             {
                 Name = feature.Name, MinVersion = feature.Min, MaxVersion = feature.Max,
             });
+        }
         response.FinalizedFeaturesEpoch = features.Epoch;
         foreach (var (name, level) in features.Finalized)
             response.FinalizedFeatures.Add(new ApiVersionsResponse.FinalizedFeatureKey

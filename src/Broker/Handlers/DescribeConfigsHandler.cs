@@ -80,6 +80,8 @@ public sealed class DescribeConfigsHandler(BrokerServices services) : ApiHandler
             Value = view.IsSensitive ? null : view.Value,
             ReadOnly = view.IsReadOnly,
             ConfigSource = (sbyte)view.Source,
+            // v0's flag, before ConfigSource (v1+) named where a value comes from.
+            IsDefault = view.Source == ConfigEntrySource.DefaultConfig,
             IsSensitive = view.IsSensitive,
             ConfigType = WireType(view.Type),
             Documentation = includeDocumentation ? view.Documentation : null,

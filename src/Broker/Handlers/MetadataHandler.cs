@@ -9,7 +9,7 @@ namespace Broker.Handlers;
 
 /// <summary>
 /// Metadata: brokers reachable on the listener the client used, and the requested topics — all of
-/// them when the list is null; unknown ones are created when auto.create.topics.enable allows it.
+/// them when the list is null (or, at v0, which has no null, empty); unknown ones are created when auto.create.topics.enable allows it.
 /// </summary>
 public sealed class MetadataHandler(BrokerServices services) : ApiHandler<MetadataRequest, MetadataResponse>
 {
@@ -51,7 +51,8 @@ public sealed class MetadataHandler(BrokerServices services) : ApiHandler<Metada
         if (response.Brokers.Count > 0)
             response.ControllerId = response.Brokers.Any(b => b.NodeId == services.NodeId) ? services.NodeId : response.Brokers[0].NodeId;
 
-        if (request.Topics is null)
+        // v0 had no null list: an empty one meant every topic (Kafka 3.x still read it so).
+        if (request.Topics is null || (context.ApiVersion == 0 && request.Topics.Count == 0))
         {
             foreach (var topic in image.TopicsByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
                 response.Topics.Add(Describe(topic, image));

@@ -1,8 +1,10 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Broker.Hosting;
 using Broker.Network;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
+using Broker.Protocol.Records;
 using Broker.Replication;
 
 namespace Broker.Handlers;
@@ -94,8 +96,32 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
             return (null, AppendResult.Failed(error));
         if (data.Records is not { Length: > 0 } records)
             return (null, AppendResult.Failed(ErrorCode.InvalidRecord, "The partition data holds no records."));
+        if (LegacyMagic(records.Span) is { } magic)
+            return (null, AppendResult.Failed(ErrorCode.InvalidRecord,
+                $"Produce requests with version 3 or later may only hold record batches with magic 2, not magic {magic}."));
         // The request frame is this connection's own pooled buffer: patching offsets in it is safe.
         var writable = MemoryMarshal.AsMemory(records);
         return (partition, services.Replicas.Append(partition, writable.Span, requireMinIsr: acks == -1));
+    }
+
+    /// <summary>
+    /// The magic of the first message set entry that is not a v2 batch (magic 0/1 messages keep their
+    /// magic byte at the same offset), as Kafka 3.x checks Produce v3+ data: INVALID_RECORD, not a
+    /// down-conversion. Entries whose framing is broken are left to the append's corrupt-data checks.
+    /// </summary>
+    private static byte? LegacyMagic(ReadOnlySpan<byte> records)
+    {
+        var position = 0;
+        while (records.Length - position > RecordBatchLayout.Magic)
+        {
+            var magic = records[position + RecordBatchLayout.Magic];
+            if (magic != RecordBatchLayout.CurrentMagic)
+                return magic;
+            var length = BinaryPrimitives.ReadInt32BigEndian(records[(position + RecordBatchLayout.BatchLength)..]);
+            if (length <= 0 || length > records.Length - position - RecordBatchLayout.LogOverhead)
+                return null;
+            position += RecordBatchLayout.LogOverhead + length;
+        }
+        return null;
     }
 }

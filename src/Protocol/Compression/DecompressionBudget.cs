@@ -37,6 +37,16 @@ internal struct DecompressionBudget
         return room < span.Length ? span[..(int)room] : span;
     }
 
+    /// <summary>
+    /// Room for up to <paramref name="wanted"/> bytes (for decoders that need a whole block's room at
+    /// once), cut to one byte beyond the cap like <see cref="NextWindow"/>.
+    /// </summary>
+    public readonly Span<byte> Window(IBufferWriter<byte> dst, int wanted)
+    {
+        long room = _limit - _produced + 1;
+        return dst.GetSpan((int)Math.Min(wanted, room))[..(int)Math.Min(wanted, room)];
+    }
+
     public void Commit(IBufferWriter<byte> dst, int count)
     {
         dst.Advance(count);

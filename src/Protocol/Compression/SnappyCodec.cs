@@ -1,17 +1,17 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using Broker.Protocol.Records;
+using Snappier;
 
 namespace Broker.Protocol.Compression;
 
 /// <summary>
-/// Kafka's snappy codec over libsnappy. Java clients frame snappy the way xerial's
-/// SnappyOutputStream does (a 16-byte header, then length-prefixed raw blocks); some other clients
-/// send one raw snappy block. Both decode; we compress to the xerial framing because every client
+/// Kafka's snappy codec over Snappier (managed, so no native library to install). Java clients
+/// frame snappy the way xerial's SnappyOutputStream does (a 16-byte header, then length-prefixed raw
+/// blocks); librdkafka and others may send one raw snappy block. Both decode; we compress to the xerial framing because every client
 /// reads it.
 /// </summary>
-public static partial class SnappyCodec
+public static class SnappyCodec
 {
     /// <summary>xerial's stream magic: 0x82 "SNAPPY" 0x00.</summary>
     private static ReadOnlySpan<byte> XerialMagic => [0x82, (byte)'S', (byte)'N', (byte)'A', (byte)'P', (byte)'P', (byte)'Y', 0];
@@ -22,7 +22,7 @@ public static partial class SnappyCodec
     /// <summary>xerial's default block size, which is also what Kafka's Java producer uses.</summary>
     private const int BlockSize = 32 * 1024;
 
-    public static unsafe void Compress(ReadOnlySpan<byte> src, IBufferWriter<byte> dst)
+    public static void Compress(ReadOnlySpan<byte> src, IBufferWriter<byte> dst)
     {
         var header = dst.GetSpan(XerialHeaderSize);
         XerialMagic.CopyTo(header);
@@ -34,18 +34,10 @@ public static partial class SnappyCodec
         {
             var block = src[..Math.Min(BlockSize, src.Length)];
             src = src[block.Length..];
-            int bound = checked((int)Native.MaxCompressedLength((nuint)block.Length));
-            var target = dst.GetSpan(sizeof(int) + bound);
-            nuint written = (nuint)bound;
-            fixed (byte* input = block)
-            fixed (byte* output = target)
-            {
-                var status = Native.Compress(input, (nuint)block.Length, output + sizeof(int), &written);
-                if (status != Status.Ok)
-                    throw new InvalidOperationException($"snappy_compress failed: {status}.");
-            }
-            BinaryPrimitives.WriteInt32BigEndian(target, (int)written);
-            dst.Advance(sizeof(int) + (int)written);
+            var target = dst.GetSpan(sizeof(int) + Snappy.GetMaxCompressedLength(block.Length));
+            int written = Snappy.Compress(block, target[sizeof(int)..]);
+            BinaryPrimitives.WriteInt32BigEndian(target, written);
+            dst.Advance(sizeof(int) + written);
         }
     }
 
@@ -59,10 +51,19 @@ public static partial class SnappyCodec
     }
 
     /// <summary>Whether <paramref name="block"/> is one well-formed raw snappy block.</summary>
-    public static unsafe bool IsValidRawBlock(ReadOnlySpan<byte> block)
+    public static bool IsValidRawBlock(ReadOnlySpan<byte> block)
     {
-        fixed (byte* p = block)
-            return Native.ValidateCompressedBuffer(p, (nuint)block.Length) == Status.Ok;
+        var output = new ArrayBufferWriter<byte>();
+        var budget = new DecompressionBudget(CompressionType.Snappy, RecordCompression.DefaultMaxDecompressedSize);
+        try
+        {
+            DecompressRawBlock(block, output, ref budget);
+            return true;
+        }
+        catch (CorruptRecordException)
+        {
+            return false;
+        }
     }
 
     private static void DecompressXerial(ReadOnlySpan<byte> src, IBufferWriter<byte> dst, ref DecompressionBudget budget)
@@ -87,27 +88,39 @@ public static partial class SnappyCodec
         }
     }
 
-    private static unsafe void DecompressRawBlock(ReadOnlySpan<byte> block, IBufferWriter<byte> dst, ref DecompressionBudget budget)
+    private static void DecompressRawBlock(ReadOnlySpan<byte> block, IBufferWriter<byte> dst, ref DecompressionBudget budget)
     {
-        fixed (byte* input = block)
+        int announced;
+        try
         {
-            nuint announced;
-            if (Native.UncompressedLength(input, (nuint)block.Length, &announced) != Status.Ok)
-                throw new CorruptRecordException("snappy block has no valid length preamble.");
-            // The output is allocated at the announced size before decoding, so the claim is checked
-            // first: against what the block could possibly expand to, then against the caller's cap.
-            if (announced > MaxExpansion(block.Length))
-                throw new CorruptRecordException($"snappy block of {block.Length} bytes claims {announced} bytes, more than it could hold.");
-            budget.EnsureRoomFor((long)announced);
-            int size = (int)announced;
-            var target = dst.GetSpan(size);
-            nuint produced = (nuint)target.Length;
-            fixed (byte* output = target)
-            {
-                if (Native.Uncompress(input, (nuint)block.Length, output, &produced) != Status.Ok)
-                    throw new CorruptRecordException("snappy block is corrupt.");
-            }
-            budget.Commit(dst, (int)produced);
+            announced = Snappy.GetUncompressedLength(block);
+        }
+        catch (InvalidDataException)
+        {
+            throw new CorruptRecordException("snappy block has no valid length preamble.");
+        }
+        // The output is taken at the announced size before decoding (the decoder never writes past
+        // it), so the claim is checked first: against what the block could possibly expand to, then
+        // against the caller's cap.
+        if (announced < 0 || announced > MaxExpansion(block.Length))
+            throw new CorruptRecordException($"snappy block of {block.Length} bytes claims {announced} bytes, more than it could hold.");
+        budget.EnsureRoomFor(announced);
+        var target = dst.GetSpan(announced)[..announced];
+        if (!TryDecompress(block, target, out int produced) || produced != announced)
+            throw new CorruptRecordException("snappy block is corrupt.");
+        budget.Commit(dst, produced);
+    }
+
+    private static bool TryDecompress(ReadOnlySpan<byte> block, Span<byte> target, out int produced)
+    {
+        try
+        {
+            return Snappy.TryDecompress(block, target, out produced);
+        }
+        catch (InvalidDataException)
+        {
+            produced = 0;
+            return false;
         }
     }
 
@@ -115,32 +128,5 @@ public static partial class SnappyCodec
     /// The most a raw block can decode to. The densest element is a copy with a two-byte offset:
     /// three bytes that stand for up to 64.
     /// </summary>
-    private static nuint MaxExpansion(int blockLength) => (nuint)blockLength / 3 * 64 + 64;
-
-    private enum Status
-    {
-        Ok = 0,
-        InvalidInput = 1,
-        BufferTooSmall = 2,
-    }
-
-    private static unsafe partial class Native
-    {
-        private const string Library = "libsnappy.so.1";
-
-        [LibraryImport(Library, EntryPoint = "snappy_compress")]
-        public static partial Status Compress(byte* input, nuint inputLength, byte* compressed, nuint* compressedLength);
-
-        [LibraryImport(Library, EntryPoint = "snappy_uncompress")]
-        public static partial Status Uncompress(byte* compressed, nuint compressedLength, byte* uncompressed, nuint* uncompressedLength);
-
-        [LibraryImport(Library, EntryPoint = "snappy_max_compressed_length")]
-        public static partial nuint MaxCompressedLength(nuint sourceLength);
-
-        [LibraryImport(Library, EntryPoint = "snappy_uncompressed_length")]
-        public static partial Status UncompressedLength(byte* compressed, nuint compressedLength, nuint* result);
-
-        [LibraryImport(Library, EntryPoint = "snappy_validate_compressed_buffer")]
-        public static partial Status ValidateCompressedBuffer(byte* compressed, nuint compressedLength);
-    }
+    private static long MaxExpansion(int blockLength) => (long)blockLength / 3 * 64 + 64;
 }

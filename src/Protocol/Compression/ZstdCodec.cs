@@ -1,19 +1,28 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Broker.Protocol.Records;
+using ZstdSharp.Unsafe;
 
 namespace Broker.Protocol.Compression;
 
 /// <summary>
-/// Kafka's zstd codec over libzstd. Decompression streams because producers that compress
-/// incrementally (zstd-jni's output stream, librdkafka) may leave the content size out of the frame.
+/// Kafka's zstd codec over ZstdSharp (libzstd ported to C#, same API, no native library).
+/// Decompression streams because producers that compress incrementally (zstd-jni's output stream,
+/// librdkafka) may leave the content size out of the frame.
 /// </summary>
-public static partial class ZstdCodec
+public static class ZstdCodec
 {
     /// <summary>Kafka's zstd level range (KIP-390) is libzstd's: negative "fast" levels up to 22.</summary>
     public const int MinLevel = -131072;
     public const int MaxLevel = 22;
     public const int DefaultLevel = 3;
+
+    /// <summary>
+    /// A thread keeps its compression context too: building one per batch costs more than
+    /// compressing a small batch. Contexts that high levels grew past the cached size are freed.
+    /// </summary>
+    [ThreadStatic]
+    private static CompressionContext? t_cachedContext;
 
     public static unsafe void Compress(ReadOnlySpan<byte> src, IBufferWriter<byte> dst, int? level = null)
     {
@@ -21,13 +30,25 @@ public static partial class ZstdCodec
         if (zstdLevel < MinLevel || zstdLevel > MaxLevel)
             throw new ArgumentOutOfRangeException(nameof(level), zstdLevel, $"zstd level must be {MinLevel}..{MaxLevel}.");
 
-        nuint bound = Native.CompressBound((nuint)src.Length);
+        nuint bound = Methods.ZSTD_compressBound((nuint)src.Length);
         var target = dst.GetSpan(checked((int)bound));
+        var context = t_cachedContext ?? new CompressionContext();
+        t_cachedContext = null;
         nuint written;
-        fixed (byte* input = src)
-        fixed (byte* output = target)
-            written = Native.Compress(output, (nuint)target.Length, input, (nuint)src.Length, zstdLevel);
-        Check(written, "ZSTD_compress");
+        try
+        {
+            fixed (byte* input = src)
+            fixed (byte* output = target)
+                written = Methods.ZSTD_compressCCtx(context.Pointer, output, (nuint)target.Length, input, (nuint)src.Length, zstdLevel);
+        }
+        finally
+        {
+            if ((long)Methods.ZSTD_sizeof_CCtx(context.Pointer) <= MaxCachedStreamSize)
+                t_cachedContext = context;
+            else
+                context.Dispose();
+        }
+        Check(written, "ZSTD_compressCCtx");
         dst.Advance((int)written);
     }
 
@@ -46,47 +67,47 @@ public static partial class ZstdCodec
         var budget = new DecompressionBudget(CompressionType.Zstd, maxDecompressedSize);
         var stream = t_cachedStream ?? new DecompressionStream();
         t_cachedStream = null;
-        nint handle = stream.DangerousGetHandle();
+        var handle = stream.Pointer;
         try
         {
             // A previous batch may have failed mid-frame; start clean.
-            Check(Native.ResetDecompressionContext(handle, ResetSessionOnly), "ZSTD_DCtx_reset");
+            Check(Methods.ZSTD_DCtx_reset(handle, ZSTD_ResetDirective.ZSTD_reset_session_only), "ZSTD_DCtx_reset");
             fixed (byte* input = src)
             {
-                var inBuffer = new InBuffer { Source = input, Size = (nuint)src.Length };
+                var inBuffer = new ZSTD_inBuffer_s { src = input, size = (nuint)src.Length };
                 while (true)
                 {
                     var window = budget.NextWindow(dst);
-                    nuint consumedBefore = inBuffer.Position;
+                    nuint consumedBefore = inBuffer.pos;
                     nuint hint;
-                    var outBuffer = new OutBuffer { Size = (nuint)window.Length };
+                    var outBuffer = new ZSTD_outBuffer_s { size = (nuint)window.Length };
                     fixed (byte* output = window)
                     {
-                        outBuffer.Destination = output;
-                        hint = Native.DecompressStream(handle, &outBuffer, &inBuffer);
+                        outBuffer.dst = output;
+                        hint = Methods.ZSTD_decompressStream(handle, &outBuffer, &inBuffer);
                     }
-                    if (Native.IsError(hint) != 0)
+                    if (Methods.ZSTD_isError(hint))
                         throw new CorruptRecordException($"zstd data is corrupt: {ErrorName(hint)}.");
-                    budget.Commit(dst, (int)outBuffer.Position);
+                    budget.Commit(dst, (int)outBuffer.pos);
 
-                    if (inBuffer.Position == inBuffer.Size)
+                    if (inBuffer.pos == inBuffer.size)
                     {
                         // Hint 0: the frame is decoded and flushed. Asking again would only make the
                         // decoder wait for another frame's header.
                         if (hint == 0)
                             return;
                         // Output not full: everything decodable was flushed and the frame lacks its end.
-                        if (outBuffer.Position < outBuffer.Size)
+                        if (outBuffer.pos < outBuffer.size)
                             throw new CorruptRecordException("zstd frame is truncated.");
                     }
-                    if (inBuffer.Position == consumedBefore && outBuffer.Position == 0)
+                    if (inBuffer.pos == consumedBefore && outBuffer.pos == 0)
                         throw new CorruptRecordException("zstd decoder made no progress.");
                 }
             }
         }
         finally
         {
-            if ((long)Native.SizeOfDStream(handle) <= MaxCachedStreamSize)
+            if ((long)Methods.ZSTD_sizeof_DStream(handle) <= MaxCachedStreamSize)
                 t_cachedStream = stream;
             else
                 stream.Dispose();
@@ -95,79 +116,51 @@ public static partial class ZstdCodec
 
     private static void Check(nuint code, string function)
     {
-        if (Native.IsError(code) != 0)
+        if (Methods.ZSTD_isError(code))
             throw new InvalidOperationException($"{function} failed: {ErrorName(code)}.");
     }
 
-    private static string ErrorName(nuint code) => Marshal.PtrToStringUTF8(Native.GetErrorName(code)) ?? $"error {code}";
-
-    /// <summary>ZSTD_reset_session_only: forget the frame in progress, keep parameters and buffers.</summary>
-    private const int ResetSessionOnly = 1;
+    private static string ErrorName(nuint code) => Methods.ZSTD_getErrorName(code);
 
     /// <summary>Owns a ZSTD_DStream, so one cached by a thread that ends is still freed (by the finalizer).</summary>
-    private sealed class DecompressionStream : SafeHandle
+    private sealed unsafe class DecompressionStream : SafeHandle
     {
         public DecompressionStream() : base(0, ownsHandle: true)
         {
-            SetHandle(Native.CreateDStream());
+            SetHandle((nint)Methods.ZSTD_createDStream());
             if (IsInvalid)
                 throw new OutOfMemoryException("ZSTD_createDStream returned null.");
         }
+
+        public ZSTD_DCtx_s* Pointer => (ZSTD_DCtx_s*)handle;
 
         public override bool IsInvalid => handle == 0;
 
         protected override bool ReleaseHandle()
         {
-            Native.FreeDStream(handle);
+            Methods.ZSTD_freeDStream((ZSTD_DCtx_s*)handle);
             return true;
         }
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct InBuffer
+    /// <summary>Owns a ZSTD_CCtx, freed like <see cref="DecompressionStream"/>.</summary>
+    private sealed unsafe class CompressionContext : SafeHandle
     {
-        public byte* Source;
-        public nuint Size;
-        public nuint Position;
-    }
+        public CompressionContext() : base(0, ownsHandle: true)
+        {
+            SetHandle((nint)Methods.ZSTD_createCCtx());
+            if (IsInvalid)
+                throw new OutOfMemoryException("ZSTD_createCCtx returned null.");
+        }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private unsafe struct OutBuffer
-    {
-        public byte* Destination;
-        public nuint Size;
-        public nuint Position;
-    }
+        public ZSTD_CCtx_s* Pointer => (ZSTD_CCtx_s*)handle;
 
-    private static unsafe partial class Native
-    {
-        private const string Library = "libzstd.so.1";
+        public override bool IsInvalid => handle == 0;
 
-        [LibraryImport(Library, EntryPoint = "ZSTD_compressBound")]
-        public static partial nuint CompressBound(nuint sourceSize);
-
-        [LibraryImport(Library, EntryPoint = "ZSTD_compress")]
-        public static partial nuint Compress(byte* destination, nuint destinationCapacity, byte* source, nuint sourceSize, int compressionLevel);
-
-        [LibraryImport(Library, EntryPoint = "ZSTD_isError")]
-        public static partial uint IsError(nuint code);
-
-        [LibraryImport(Library, EntryPoint = "ZSTD_getErrorName")]
-        public static partial nint GetErrorName(nuint code);
-
-        [LibraryImport(Library, EntryPoint = "ZSTD_createDStream")]
-        public static partial nint CreateDStream();
-
-        [LibraryImport(Library, EntryPoint = "ZSTD_decompressStream")]
-        public static partial nuint DecompressStream(nint stream, OutBuffer* output, InBuffer* input);
-
-        [LibraryImport(Library, EntryPoint = "ZSTD_freeDStream")]
-        public static partial nuint FreeDStream(nint stream);
-
-        [LibraryImport(Library, EntryPoint = "ZSTD_DCtx_reset")]
-        public static partial nuint ResetDecompressionContext(nint stream, int directive);
-
-        [LibraryImport(Library, EntryPoint = "ZSTD_sizeof_DStream")]
-        public static partial nuint SizeOfDStream(nint stream);
+        protected override bool ReleaseHandle()
+        {
+            Methods.ZSTD_freeCCtx((ZSTD_CCtx_s*)handle);
+            return true;
+        }
     }
 }

@@ -9,12 +9,15 @@ import json, os, re, sys
 # Share-group APIs (KIP-932) are out of scope for now.
 SOURCE = ""
 SKIPPED_API_KEYS = {76, 77, 78, 79, 83, 84, 85, 86, 87}
-# Produce v3-v6 already carry record batch v2: cheap to keep for older clients (INDEX.md).
-# FindCoordinator v0: librdkafka before 2.11 turns LZ4 and group support off unless it is advertised
-# (Kafka 4.0 kept it for that reason, KAFKA-18270).
-# JoinGroup v0: librdkafka before 2.11 enables its balanced consumer only when JoinGroup v0 is advertised
-# (Kafka 4.0.1 restored JoinGroup v0-v1 for that reason); it then sends v5.
-FLOOR_OVERRIDES = {0: 3, 10: 0, 11: 0}
+# Version floors: every version since record batch v2 (Kafka 0.11), not Kafka 4.0's (KIP-896), so a
+# 2018 client and a 2026 client can both connect. Old versions of an API without records cost only
+# their fields, which the generated code already handles; behaviour follows Kafka 3.x, which served them.
+# APIs whose early versions need something older than batch v2 keep a higher floor:
+# Produce v0-v2 carry message format v0/v1 (ApiVersionsHandler still advertises v0, KAFKA-18659);
+# Fetch v0-v3 would have to down-convert batches to message format v0/v1;
+# ListOffsets v0 answers with the pre-0.10.1 offset array from segment start offsets;
+# SaslHandshake v0 sends the SASL tokens unframed, outside any Kafka request.
+FLOORS = {0: 3, 1: 4, 2: 1, 17: 1}
 # Versions newer than the imported specs, added by hand from the KIP (apiKey -> highest version and
 # the fields to append, by path of array fields). The response follows its request's versions.
 # Vote v2 (KIP-996, Kafka 4.0): each partition carries PreVote, so a prospective node can ask for
@@ -54,10 +57,7 @@ def declared_versions(spec):
         request = load(os.path.join(SOURCE, "message", spec["name"][: -len("Response")] + "Request.json"))
         return declared_versions(request)
     if spec["type"] == "request":
-        deprecated = rng(spec.get("deprecatedVersions"))
-        if deprecated is not None:
-            lo = deprecated[1] + 1
-        lo = min(lo, FLOOR_OVERRIDES.get(key, lo))
+        lo = max(lo, FLOORS.get(key, lo))
         if spec.get("latestVersionUnstable"):
             hi -= 1
         if key in VERSION_EXTENSIONS:

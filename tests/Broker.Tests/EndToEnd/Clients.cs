@@ -100,13 +100,26 @@ public sealed class ScriptedClient
         "kafkajs", "node", "kafkajs_client.js", "offsets-by-timestamp", ["--each"],
         new Dictionary<string, string> { ["NODE_PATH"] = Clients.NodeModules });
 
+    /// <summary>
+    /// Sarama (Debian's golang-github-shopify-sarama-dev) told the broker is <paramref name="kafkaVersion"/>
+    /// (sarama.Config.Version), which picks the request versions it sends.
+    /// </summary>
+    public static ScriptedClient Sarama(string kafkaVersion) => new(
+        $"sarama-{kafkaVersion}", SaramaBuild.BinaryPath, null, "", [], new Dictionary<string, string>(),
+        ["--version", kafkaVersion], SaramaBuild.EnsureBuiltAsync);
+
     private readonly string _interpreter;
-    private readonly string _script;
+    private readonly string? _script;
     private readonly string _offsetsCommand;
     private readonly string[] _oneRequestPerRecord;
     private readonly Dictionary<string, string> _environment;
+    private readonly string[] _fixedArgs;
+    private readonly Func<Task>? _prepare;
 
-    private ScriptedClient(string name, string interpreter, string script, string offsetsCommand, string[] oneRequestPerRecord, Dictionary<string, string> environment)
+    /// <param name="script">Null when <paramref name="interpreter"/> is the client program itself.</param>
+    /// <param name="prepare">Run before each use, e.g. to build the program once per test run.</param>
+    private ScriptedClient(string name, string interpreter, string? script, string offsetsCommand, string[] oneRequestPerRecord,
+        Dictionary<string, string> environment, string[]? fixedArgs = null, Func<Task>? prepare = null)
     {
         Name = name;
         _interpreter = interpreter;
@@ -114,17 +127,25 @@ public sealed class ScriptedClient
         _offsetsCommand = offsetsCommand;
         _oneRequestPerRecord = oneRequestPerRecord;
         _environment = environment;
+        _fixedArgs = fixedArgs ?? [];
+        _prepare = prepare;
     }
 
     public string Name { get; }
 
-    public Task<ClientResult> RunAsync(E2EBroker broker, string command, string topic, string? stdin, params string[] args) =>
-        ClientProcess.RunAsync(_interpreter, [Path.Combine(Clients.ScriptDirectory, _script), command, "--bootstrap", broker.Bootstrap, "--topic", topic, .. args],
-            stdin, environment: _environment);
+    public async Task<ClientResult> RunAsync(E2EBroker broker, string command, string topic, string? stdin, params string[] args)
+    {
+        if (_prepare is not null)
+            await _prepare();
+        return await ClientProcess.RunAsync(_interpreter, Arguments(broker, command, topic, args), stdin, environment: _environment);
+    }
 
     public ClientProcess Start(E2EBroker broker, string command, string topic, params string[] args) =>
-        ClientProcess.Start(_interpreter, [Path.Combine(Clients.ScriptDirectory, _script), command, "--bootstrap", broker.Bootstrap, "--topic", topic, .. args],
-            _environment);
+        ClientProcess.Start(_interpreter, Arguments(broker, command, topic, args), _environment);
+
+    private string[] Arguments(E2EBroker broker, string command, string topic, string[] args) =>
+        [.. _script is null ? [] : new[] { Path.Combine(Clients.ScriptDirectory, _script) },
+            command, "--bootstrap", broker.Bootstrap, "--topic", topic, .. _fixedArgs, .. args];
 
     /// <summary>
     /// Produces and returns the delivery reports in input order. <paramref name="eachOnItsOwn"/> makes

@@ -30,6 +30,30 @@ public sealed class KcatTests(SharedBroker shared, ITestOutputHelper output) : E
     }
 
     /// <summary>
+    /// A librdkafka that never asks ApiVersions and assumes Kafka 0.11 (Metadata v2, Produce v3, Fetch
+    /// v4, ListOffsets v1), as clients configured for old brokers do. zstd needs 2.1, so it is not offered.
+    /// </summary>
+    [Theory]
+    [InlineData("none")]
+    [InlineData("gzip")]
+    [InlineData("snappy")]
+    [InlineData("lz4")]
+    public async Task A_client_assuming_Kafka_0_11_without_ApiVersions_produces_and_consumes(string codec)
+    {
+        Watch(_broker);
+        var topic = UniqueTopic($"kcat-0-11-{codec}");
+        await _broker.CreateTopicAsync(topic, 1);
+        string[] old = ["-X", "api.version.request=false", "-X", "broker.version.fallback=0.11.0"];
+        var lines = Enumerable.Range(0, 30).Select(i => $"key-{i}:value {i} " + string.Concat(Enumerable.Repeat("all work and no play ", 5))).ToList();
+        await Clients.KcatAsync(_broker, string.Join("\n", lines) + "\n", ["-P", "-t", topic, "-K:", "-z", codec, "-X", "linger.ms=50", .. old]);
+
+        var consumed = Clients.ParseKcatJson(await Clients.KcatAsync(_broker, null, ["-C", "-t", topic, "-o", "beginning", "-e", "-J", "-q", .. old]));
+
+        Assert.Equal(lines.Select((l, i) => ((long)i, l.Split(':', 2)[0], l.Split(':', 2)[1])), consumed.Select(c => (c.Offset, c.Key!, c.Value!)));
+        Assert.All(StoredCodecs(_broker, topic, 0), c => Assert.Equal(Enum.Parse<CompressionType>(codec, ignoreCase: true), c));
+    }
+
+    /// <summary>
     /// The default consistent_random hashes keys with CRC-32; murmur2_random is librdkafka's
     /// Java-compatible choice. Either way the broker must store each record where kcat sent it.
     /// </summary>

@@ -42,6 +42,29 @@ public abstract class EndToEndTest(ITestOutputHelper output) : IDisposable
     /// <summary>A topic name no other test uses, readable in broker logs.</summary>
     protected static string UniqueTopic(string purpose) => $"{purpose}-{Guid.NewGuid().ToString("N")[..8]}";
 
+    /// <summary>
+    /// 50 keyed records produced with <paramref name="codec"/> come back as produced, at offsets 0-49 of
+    /// partition 0, and every stored batch is compressed with that codec.
+    /// </summary>
+    protected async Task AssertRoundTripAsync(ScriptedClient client, E2EBroker broker, string codec)
+    {
+        Watch(broker);
+        var topic = UniqueTopic($"{client.Name}-{codec}");
+        // Repetitive values so every codec really shrinks the batch.
+        var records = Enumerable.Range(0, 50)
+            .Select(i => new OutRecord($"key-{i}", $"value {i}: " + string.Concat(Enumerable.Repeat("all work and no play ", 5))))
+            .ToList();
+
+        var deliveries = await client.ProduceAsync(broker, topic, records, codec);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (0, (long)i)), deliveries.Select(d => (d.Partition, d.Offset)));
+
+        var consumed = await client.ConsumeAsync(broker, topic);
+        Assert.Equal(records.Select((r, i) => (0, (long)i, r.Key, r.Value)), consumed.Select(c => (c.Partition, c.Offset, c.Key, c.Value)));
+        var stored = StoredCodecs(broker, topic, 0);
+        Assert.NotEmpty(stored);
+        Assert.All(stored, c => Assert.Equal(Enum.Parse<CompressionType>(codec, ignoreCase: true), c));
+    }
+
     /// <summary>The compression codec of every batch stored for the partition, read from its segment files.</summary>
     protected static List<CompressionType> StoredCodecs(E2EBroker broker, string topic, int partition)
     {

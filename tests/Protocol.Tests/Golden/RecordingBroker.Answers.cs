@@ -100,13 +100,11 @@ internal sealed partial class RecordingBroker
     };
 
     /// <summary>
-    /// librdkafka before 2.11 turns features on only when the broker's range covers versions Kafka
-    /// 4.0 no longer accepts: Produce v0 for compression at all (KAFKA-18659), FindCoordinator v0
-    /// for LZ4 and group coordination, JoinGroup v0 for the balanced consumer (KAFKA-19444). Like
-    /// Kafka 4.x we claim those floors; clients negotiate their highest common version, far above.
+    /// librdkafka before 2.11 compresses only when the broker's Produce range covers v0 (KAFKA-18659),
+    /// so like the broker we claim it; clients negotiate their highest common version, far above.
     /// </summary>
     private static short AdvertisedLowestVersion(ApiDescriptor api) =>
-        api.Key is ApiKey.Produce or ApiKey.FindCoordinator or ApiKey.JoinGroup ? (short)0 : api.LowestVersion;
+        api.Key is ApiKey.Produce ? (short)0 : api.LowestVersion;
 
     private MetadataResponse Metadata(MetadataRequest request)
     {
