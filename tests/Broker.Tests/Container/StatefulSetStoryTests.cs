@@ -22,7 +22,8 @@ public sealed class StatefulSetStoryTests(ITestOutputHelper output) : IAsyncLife
     private const string Topic = "story";
     private const int Pods = 3;
     private const string Bootstrap = "kafka-0.kafka-headless:9092,kafka-1.kafka-headless:9092,kafka-2.kafka-headless:9092";
-    private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(120);
+    // Generous: on 2 shared cores a rolling step under load has taken over 120 s once.
+    private static readonly TimeSpan ReadyDeadline = TimeSpan.FromSeconds(240);
 
     private readonly string _yamlDirectory = Directory.CreateTempSubdirectory("kafka-story-").FullName;
     private V1StatefulSet _set = null!;

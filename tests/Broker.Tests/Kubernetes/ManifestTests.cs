@@ -19,7 +19,7 @@ public class ManifestTests
 
     /// <summary>The configuration pod <paramref name="ordinal"/> of <paramref name="set"/> starts with (zone "a", node IP 192.0.2.10).</summary>
     private static BrokerConfig PodConfig(V1StatefulSet set, int ordinal) =>
-        PodConfig(set, ordinal);
+        BrokerConfigLoader.Load(new BrokerConfigSources { Environment = StatefulSetPods.Environment(set, ordinal, zone: "a", hostIp: "192.0.2.10") });
 
     [Theory]
     [MemberData(nameof(Overlays))]
