@@ -20,7 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from measure import Node, free_port  # noqa: E402
+from measure import three_nodes  # noqa: E402
 from confluent_kafka import Producer  # noqa: E402
 from confluent_kafka.admin import AdminClient, NewTopic  # noqa: E402
 
@@ -107,11 +107,7 @@ def main():
     parser.add_argument("--kills", type=int, default=3)
     args = parser.parse_args()
     root = tempfile.mkdtemp(prefix="replication-bench-")
-    ports = {i: (free_port(), free_port()) for i in (1, 2, 3)}
-    voters = ",".join(f"{i}@127.0.0.1:{ports[i][1]}" for i in (1, 2, 3))
-    broker = os.path.abspath(args.broker)
-    cluster_id = subprocess.run(["dotnet", broker, "random-uuid"], capture_output=True, text=True).stdout.strip()
-    nodes = {i: Node(i, root, voters, ports, broker, cluster_id) for i in (1, 2, 3)}
+    nodes = three_nodes(args.broker, root)
     result = {}
     try:
         for n in nodes.values():
