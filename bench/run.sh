@@ -3,7 +3,10 @@
 # sequential write with dd), starts a broker on a fresh data directory and free ports, runs the
 # produce/consume scenarios with bench/Perf plus a confluent-kafka cross-check, and prints every
 # throughput with its ratio to the relevant limit. Results: bench/results/latest.json.
-# Sizes fit a run of a few minutes; override with RECORDS=… RATE_SECONDS=… PY_RECORDS=….
+# Then three combined nodes (bench/cluster/replication.py): RF 3 acks=all throughput (as a ratio to
+# this run's single-node acks=1), latency at a fixed rate with acks=all, and kill -9 of a partition
+# leader to the first acknowledged acks=all produce. SKIP_CLUSTER=1 leaves that part out.
+# Sizes fit a run of a few minutes; override with RECORDS=… RATE_SECONDS=… PY_RECORDS=… CLUSTER_RECORDS=… KILLS=….
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -168,6 +171,16 @@ perf produce-acks1-p6-same-size produce --topic p6b --partitions 6 --acks 1 --nu
   --record-size "$RECORD_SIZE" --batch-size "$BATCH_SIZE"
 
 echo "{\"peakRssKiB\": $(awk '/^VmHWM/ {print $2}' "/proc/$broker_pid/status")}" > "$results/peak-rss.json"
+kill "$broker_pid" 2>/dev/null; wait "$broker_pid" 2>/dev/null || true
+broker_pid=""
+
+# --- three nodes, replication factor 3 ----------------------------------------------------------
+if [ "${SKIP_CLUSTER:-0}" != 1 ]; then
+  say "three nodes: RF 3 acks=all throughput, latency at $RATE_MBPS MB/s, kill -9 of a partition leader"
+  $PY bench/cluster/replication.py --broker "$repo/src/Broker/bin/Release/net10.0/Broker.dll" --perf "$perf_bin" \
+    --json "$results/cluster.json" --records "${CLUSTER_RECORDS:-300000}" --record-size "$RECORD_SIZE" --batch-size "$BATCH_SIZE" \
+    --rate-mbps "$RATE_MBPS" --rate-seconds "$RATE_SECONDS" --kills "${KILLS:-3}"
+fi
 
 # --- report -------------------------------------------------------------------------------------
 run_end=$(date +%s.%N)
@@ -201,6 +214,17 @@ for name in ["produce-acks1-p1", "produce-acks1-p6", "consume-p1", "consume-p6",
     row["error"] = r.get("error")
     rows.append(row)
 
+cluster = None
+if os.path.exists(os.path.join(results, "cluster.json")):
+    c = load("cluster.json")
+    single = next(r for r in rows if r["scenario"] == "produce-acks1-p6")
+    for name, r in [("rf3-acksall-p6", c["throughput"]), ("rf3-latency-acksall-p6", c["latency"])]:
+        rows.append({"scenario": name, "records": r["records"], "failed": r.get("recordsFailed", 0), "mbPerSec": r["mbPerSec"],
+                     "recordsPerSec": r["recordsPerSec"], "vsLoopback": r["bytesPerSec"] / iperf,
+                     "vsDdFdatasync": r["bytesPerSec"] / dd_sync, "vsDdPageCache": r["bytesPerSec"] / dd_cache,
+                     "latencyMs": r.get("latencyMs"), "error": r.get("error")})
+    cluster = {"rf3AcksAllVsSingleAcks1": c["throughput"]["mbPerSec"] / single["mbPerSec"], "kills": c["kills"]}
+
 commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
                        capture_output=True, text=True).stdout.strip()
@@ -217,6 +241,7 @@ summary = {
     "idleRssMiB": load("idle-rss.json")["idleRssKiB"] / 1024,
     "peakRssMiB": load("peak-rss.json")["peakRssKiB"] / 1024,
     "scenarios": rows,
+    "cluster": cluster,
     "wallSeconds": wall,
 }
 with open(out, "w") as f:
@@ -241,6 +266,11 @@ for r in rows:
     print(f"{r['scenario']:28} {r['records']:>9} {r['recordsPerSec']:>9.0f} {r['mbPerSec']:>8.1f} {r['vsLoopback']:>8.3f} "
           f"{disk('vsDdFdatasync'):>9} {disk('vsDdPageCache'):>9}  {lat_text}"
           + (f"  FAILED {r['failed']}: {r['error']}" if r["failed"] or r["error"] else ""))
+if cluster:
+    print(f"\nthree nodes, RF 3: acks=all throughput / single-node acks=1 (6 partitions) = {cluster['rf3AcksAllVsSingleAcks1']:.2f}")
+    for k in cluster["kills"]:
+        print(f"kill -9 of partition leader {k['victim']}{' (also the active controller)' if k['activeController'] else ''}: "
+              f"first acks=all produce acknowledged {k['firstAckMs']:.0f} ms after the kill")
 print(f"\nMB = 10^6 bytes of record values. Whole run: {wall:.0f} s. Results: bench/results/latest.json")
 bad = [r["scenario"] for r in rows if r["failed"] or r["error"]]
 sys.exit(1 if bad else 0)

@@ -88,6 +88,15 @@ class Node:
         return max(current) if current else -1
 
 
+def three_nodes(broker_dll, root):
+    """Nodes 1-3, combined broker and controller, on free loopback ports under root (not started)."""
+    ports = {i: (free_port(), free_port()) for i in (1, 2, 3)}
+    voters = ",".join(f"{i}@127.0.0.1:{ports[i][1]}" for i in (1, 2, 3))
+    broker = os.path.abspath(broker_dll)
+    cluster_id = subprocess.run(["dotnet", broker, "random-uuid"], capture_output=True, text=True).stdout.strip()
+    return {i: Node(i, root, voters, ports, broker, cluster_id) for i in (1, 2, 3)}
+
+
 def create(admin, topics, rf):
     futures = admin.create_topics([NewTopic(t, num_partitions=1, replication_factor=rf) for t in topics], operation_timeout=30, request_timeout=5)
     failed = []
@@ -107,10 +116,7 @@ def main():
     parser.add_argument("--failovers", type=int, default=5)
     args = parser.parse_args()
     root = tempfile.mkdtemp(prefix="cluster-measure-")
-    ports = {i: (free_port(), free_port()) for i in (1, 2, 3)}
-    voters = ",".join(f"{i}@127.0.0.1:{ports[i][1]}" for i in (1, 2, 3))
-    cluster_id = subprocess.run(["dotnet", os.path.abspath(args.broker), "random-uuid"], capture_output=True, text=True).stdout.strip()
-    nodes = {i: Node(i, root, voters, ports, os.path.abspath(args.broker), cluster_id) for i in (1, 2, 3)}
+    nodes = three_nodes(args.broker, root)
     try:
         started = time.monotonic()
         for n in nodes.values():
@@ -165,4 +171,5 @@ def main():
         shutil.rmtree(root, ignore_errors=True)
 
 
-main()
+if __name__ == "__main__":
+    main()

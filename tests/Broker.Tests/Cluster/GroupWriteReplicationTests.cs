@@ -1,4 +1,5 @@
 using Broker.Broker.Tests.EndToEnd;
+using Broker.Handlers;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
 
@@ -22,9 +23,18 @@ public sealed class GroupWriteReplicationTests
         await using var cluster = await E2ECluster.StartCombinedAsync(3, "offsets.commit.timeout.ms=2000", "group.initial.rebalance.delay.ms=0");
         await cluster.WaitForLeaderAsync();
         var group = FaultSettings.Unique("sync");
-        var coordinator = cluster.Node(await cluster.CoordinatorAsync(group));
+        await cluster.CoordinatorAsync(group); // creates __consumer_offsets
         await cluster.WaitForFullIsrAsync("__consumer_offsets", 50);
+        var coordinator = cluster.Node(await cluster.CoordinatorAsync(group));
         var followers = cluster.Nodes.Where(n => n.Id != coordinator.Id).ToArray();
+        // Another group on the same partition syncs first: the coordinator has loaded the partition and serves it.
+        var partition = FindCoordinatorHandler.PartitionFor(group, 50);
+        var warm = Enumerable.Range(0, 100_000).Select(i => $"warm-{i}").First(g => FindCoordinatorHandler.PartitionFor(g, 50) == partition);
+        await cluster.Until(async () =>
+        {
+            using var connection = await coordinator.ConnectAsync();
+            return (await JoinAndSyncAsync(connection, warm)).Error == ErrorCode.None;
+        }, $"group {warm} to sync on its coordinator {coordinator.Id}");
 
         using (var connection = await coordinator.ConnectAsync())
         {
