@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-apt_packages=(kcat python3-confluent-kafka libsnappy1v5 zstd lz4 iproute2 iptables)
+apt_packages=(kcat python3-confluent-kafka libsnappy1v5 zstd lz4 iproute2 iptables python3-prometheus-client chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Broker.Network;
 using Broker.Protocol;
@@ -34,6 +35,9 @@ public sealed class RequestDispatcher
             _handlers[(short)handler.Key] = handler;
     }
 
+    /// <summary>Per-API request counts and times for /metrics; null when the operations endpoint is off.</summary>
+    public Operations.Metrics.BrokerMetrics? Metrics { get; init; }
+
     /// <summary>The APIs this node serves, for ApiVersions: exactly what has a handler.</summary>
     public IEnumerable<(ApiDescriptor Api, IApiHandler Handler)> Served =>
         ApiMessages.All.Where(a => _handlers[(short)a.Key] is not null).Select(a => (a, _handlers[(short)a.Key]!));
@@ -69,6 +73,7 @@ public sealed class RequestDispatcher
         }
 
         var context = new RequestContext(header, api, listenerName, remote, connectionId);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await handler.HandleAsync(context, body, cancel).ConfigureAwait(false);
@@ -100,6 +105,7 @@ public sealed class RequestDispatcher
         finally
         {
             context.ReleaseResponseResources();
+            Metrics?.Requested(key, api.Name, started);
         }
     }
 }

@@ -28,11 +28,11 @@ public sealed class OperationsEndpoint : IAsyncDisposable
     public Task Failed => _failed.Task;
 
     public static OperationsEndpoint Start(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness,
-        ILoggerFactory loggerFactory, CancellationToken cancel) =>
-        new(Task.Run(() => StartAsync(config, metadata, readiness, loggerFactory, cancel), cancel));
+        Metrics.BrokerMetrics? metrics, ILoggerFactory loggerFactory, CancellationToken cancel) =>
+        new(Task.Run(() => StartAsync(config, metadata, readiness, metrics, loggerFactory, cancel), cancel));
 
     private static async Task<OperationsServer?> StartAsync(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness,
-        ILoggerFactory loggerFactory, CancellationToken cancel)
+        Metrics.BrokerMetrics? metrics, ILoggerFactory loggerFactory, CancellationToken cancel)
     {
         var logger = loggerFactory.CreateLogger<OperationsEndpoint>();
         if (OperationsAddress.From(config) is not { } address)
@@ -40,9 +40,9 @@ public sealed class OperationsEndpoint : IAsyncDisposable
             logger.LogInformation("Operations HTTP endpoint off ({Key} is empty)", OperationsAddress.ConfigKey);
             return null;
         }
-        var routes = new OperationsRoutes(config, metadata, readiness);
+        var routes = new OperationsRoutes(config, metadata, readiness, metrics);
         var server = await OperationsServer.StartAsync(address, routes.HandleAsync, loggerFactory, cancel).ConfigureAwait(false);
-        logger.LogInformation("Operations HTTP endpoint listening on {Address} (/healthz, /ready, /ready?safe-to-roll)", server);
+        logger.LogInformation("Operations HTTP endpoint listening on {Address} (/healthz, /ready, /ready?safe-to-roll, /metrics)", server);
         return server;
     }
 

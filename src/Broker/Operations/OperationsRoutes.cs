@@ -10,7 +10,7 @@ namespace Broker.Operations;
 /// The paths the operations endpoint serves. One request delegate rather than routing: a handful of
 /// fixed paths, and nothing here needs reflection or generated request delegates.
 /// </summary>
-public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness)
+public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness, Metrics.BrokerMetrics? metrics)
 {
     public Task HandleAsync(HttpContext context)
     {
@@ -21,6 +21,7 @@ public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata
         {
             "/healthz" => Json(context, StatusCodes.Status200OK, new LivenessReport("ok", config.NodeId), OperationsJson.Default.LivenessReport),
             "/ready" => ReadyAsync(context, request.Query.ContainsKey("safe-to-roll")),
+            "/metrics" when metrics is not null => MetricsAsync(context, metrics),
             _ => Status(context, StatusCodes.Status404NotFound),
         };
     }
@@ -42,6 +43,13 @@ public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata
         }
         var ok = safeToRoll ? report.SafeToRoll == true : report.Ready;
         return Json(context, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, report, OperationsJson.Default.ReadinessReport);
+    }
+
+    private static Task MetricsAsync(HttpContext context, Metrics.BrokerMetrics metrics)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        return metrics.WriteAsync(context.Response.Body, context.RequestAborted);
     }
 
     private static Task Json<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type)
