@@ -96,6 +96,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             if (metrics is not null)
             {
                 _ = new Operations.Metrics.StateGauges(metrics, Config, cache, replicas, groups, raft, metadataLog);
+                operations.Attach(new Operations.Cluster.ClusterView(Config, cache, replicas, groups, raft, metrics));
                 cache.Subscribe((previous, current) =>
                 {
                     foreach (var gone in previous.TopicsByName.Keys.Where(t => !current.TopicsByName.ContainsKey(t)))

@@ -62,6 +62,19 @@ public sealed class BrokerMetrics
         counters.TotalTime.Observe(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
     }
 
+    /// <summary>Messages and bytes in and bytes out over every topic since start (topics deleted since are not counted).</summary>
+    public (double MessagesIn, double BytesIn, double BytesOut) Totals()
+    {
+        double messages = 0, bytesIn = 0, bytesOut = 0;
+        foreach (var counters in _topics.Values)
+        {
+            messages += counters.MessagesIn.Value;
+            bytesIn += counters.BytesIn.Value;
+            bytesOut += counters.BytesOut.Value;
+        }
+        return (messages, bytesIn, bytesOut);
+    }
+
     /// <summary>Forgets a deleted topic's series.</summary>
     public void Forget(string topic)
     {
