@@ -4,7 +4,7 @@
 # Prometheus would) and one with it off, running the same acks=1 six-partition produce on each,
 # ROUNDS times; reports start-up to first Metadata answer and idle RSS of each, and the median
 # produce throughput of each. Writes JSON to $1 (default bench/results/metrics-overhead.json).
-# Run under the build lock, as bench/run.sh is. NOT YET RUN: written for issue 12, its first run is still to come.
+# Run under the build lock, as bench/run.sh is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
