@@ -6,8 +6,9 @@ cd "$(dirname "$0")"
 # podman, runc and debootstrap: the container image and StatefulSet tests (tests/Broker.Tests/Container);
 # clang and zlib1g-dev: the NativeAOT publish of the broker for that image.
 # golang-go, gcc (cgo, for Sarama's zstd) and Debian's Sarama build the Go client of the end-to-end tests.
+# python3-prometheus-client parses /metrics; chromium renders the cluster page (tests/Broker.Tests/Operations).
 apt_packages=(kcat python3-confluent-kafka zstd lz4 iproute2 iptables podman runc debootstrap clang zlib1g-dev
-  golang-go gcc golang-github-shopify-sarama-dev)
+  golang-go gcc golang-github-shopify-sarama-dev python3-prometheus-client chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

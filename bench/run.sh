@@ -275,3 +275,8 @@ print(f"\nMB = 10^6 bytes of record values. Whole run: {wall:.0f} s. Results: be
 bad = [r["scenario"] for r in rows if r["failed"] or r["error"]]
 sys.exit(1 if bad else 0)
 EOF
+
+# --- issue 12: the operations endpoint's cost, on vs off in this same run -----------------------
+kill "$broker_pid" 2>/dev/null; wait "$broker_pid" 2>/dev/null || true; broker_pid=""
+say "metrics on vs off (bench/metrics-overhead.sh)"
+bench/metrics-overhead.sh "$repo/bench/results/metrics-overhead.json"

@@ -52,9 +52,23 @@ public sealed class FetchHandler(BrokerServices services) : ApiHandler<FetchRequ
             var remaining = deadline - Environment.TickCount64;
             // A client sent to another replica is told at once, as Kafka does, rather than after the wait.
             if (bytes >= request.MinBytes || redirected || remaining <= 0 || waitOn.Count == 0 || cancel.IsCancellationRequested)
+            {
+                CountBytesOut(results);
                 return Respond(results, session, incremental, version);
+            }
             // Too little yet: sleep until one of the partitions' high watermark moves, or the wait ends.
             await FetchLimits.WaitForAnyAsync(waitOn, remaining, cancel).ConfigureAwait(false);
+        }
+    }
+
+    private void CountBytesOut(List<(FetchSessionPartition Key, FetchResponse.PartitionData Data)> results)
+    {
+        if (services.Metrics is not { } metrics)
+            return;
+        foreach (var (key, data) in results)
+        {
+            if (data.Records is { IsEmpty: false } records)
+                metrics.Fetched(key.Topic, records.Length);
         }
     }
 

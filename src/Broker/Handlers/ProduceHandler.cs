@@ -101,7 +101,10 @@ public sealed class ProduceHandler(BrokerServices services) : ApiHandler<Produce
                 $"Produce requests with version 3 or later may only hold record batches with magic 2, not magic {magic}."));
         // The request frame is this connection's own pooled buffer: patching offsets in it is safe.
         var writable = MemoryMarshal.AsMemory(records);
-        return (partition, services.Replicas.Append(partition, writable.Span, requireMinIsr: acks == -1));
+        var result = services.Replicas.Append(partition, writable.Span, requireMinIsr: acks == -1);
+        if (result.Error == ErrorCode.None)
+            services.Metrics?.Produced(topic, result.RequiredOffset - result.BaseOffset, records.Length);
+        return (partition, result);
     }
 
     /// <summary>

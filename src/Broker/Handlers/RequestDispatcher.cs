@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Broker.Network;
 using Broker.Protocol;
@@ -33,6 +34,9 @@ public sealed class RequestDispatcher
         foreach (var handler in handlers)
             _handlers[(short)handler.Key] = handler;
     }
+
+    /// <summary>Per-API request counts and times for /metrics; null when the operations endpoint is off.</summary>
+    public Operations.Metrics.BrokerMetrics? Metrics { get; init; }
 
     /// <summary>The APIs this node serves, for ApiVersions: exactly what has a handler.</summary>
     public IEnumerable<(ApiDescriptor Api, IApiHandler Handler)> Served =>
@@ -70,6 +74,7 @@ public sealed class RequestDispatcher
         }
 
         var context = new RequestContext(header, api, listenerName, remote, connectionId) { ConnectionClosed = connectionClosed };
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await handler.HandleAsync(context, body, cancel).ConfigureAwait(false);
@@ -101,6 +106,7 @@ public sealed class RequestDispatcher
         finally
         {
             context.ReleaseResponseResources();
+            Metrics?.Requested(key, api.Name, started);
         }
     }
 }

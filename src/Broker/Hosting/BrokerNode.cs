@@ -57,7 +57,9 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             metadataLog.Attach(raft);
             var readiness = new NodeReadiness(Config, cache, raft, metadataLog);
             // Early and alongside the rest of the start, so liveness answers while the node catches up.
-            await using var operations = OperationsEndpoint.Start(Config, cache, readiness, LoggerFactory, stoppingToken);
+            // Counters only when something can read them: with the endpoint off, the request path skips them.
+            var metrics = OperationsAddress.From(Config) is null ? null : new Operations.Metrics.BrokerMetrics();
+            await using var operations = OperationsEndpoint.Start(Config, cache, readiness, metrics, LoggerFactory, stoppingToken);
             var controller = new QuorumController(metadataLog, cache, Config, LoggerFactory.CreateLogger<QuorumController>());
             var logs = LogManager.Open(Config.LogDirs, topic => LogConfigs.From(TopicConfigDefinitions.Resolve(
                 Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))));
@@ -89,9 +91,23 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
                 ActiveController = active,
                 ForwardingChannel = forwarding,
                 Quorum = raft,
+                Metrics = metrics,
             };
+            if (metrics is not null)
+            {
+                _ = new Operations.Metrics.StateGauges(metrics, Config, cache, replicas, groups, raft, metadataLog);
+                operations.Attach(new Operations.Cluster.ClusterView(Config, cache, replicas, groups, raft, metrics));
+                cache.Subscribe((previous, current) =>
+                {
+                    foreach (var gone in previous.TopicsByName.Keys.Where(t => !current.TopicsByName.ContainsKey(t)))
+                        metrics.Forget(gone);
+                });
+            }
             RequestDispatcher? brokerDispatcher = null, controllerDispatcher = null;
-            brokerDispatcher = new RequestDispatcher(HandlerCatalog.Create(services, () => brokerDispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
+            brokerDispatcher = new RequestDispatcher(HandlerCatalog.Create(services, () => brokerDispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>())
+            {
+                Metrics = metrics,
+            };
             controllerDispatcher = new RequestDispatcher(HandlerCatalog.CreateForControllerListener(services, () => controllerDispatcher!), LoggerFactory.CreateLogger<RequestDispatcher>());
             await using var server = new SocketServer(
                 listener => Config.ControllerListenerNames.Contains(listener) ? controllerDispatcher : brokerDispatcher,

@@ -31,6 +31,9 @@ public sealed class BrokerServices(
     /// <summary>The connection admin requests are forwarded on when the active controller is elsewhere.</summary>
     public ControllerChannel? ForwardingChannel { get; init; }
 
+    /// <summary>Produce and fetch counters for /metrics; null when the operations endpoint is off.</summary>
+    public Operations.Metrics.BrokerMetrics? Metrics { get; init; }
+
     /// <summary>This node's member of the metadata quorum (voter or observer): answers the Raft RPCs and DescribeQuorum.</summary>
     public Raft.Client.RaftClient? Quorum { get; init; }
 }

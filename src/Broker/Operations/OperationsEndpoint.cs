@@ -14,8 +14,11 @@ public sealed class OperationsEndpoint : IAsyncDisposable
 {
     private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private OperationsEndpoint(Task<OperationsServer?> started)
+    private readonly OperationsRoutes _routes;
+
+    private OperationsEndpoint(OperationsRoutes routes, Task<OperationsServer?> started)
     {
+        _routes = routes;
         Started = started;
         started.ContinueWith(t => _failed.TrySetException(t.Exception!.InnerExceptions), CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -27,12 +30,17 @@ public sealed class OperationsEndpoint : IAsyncDisposable
     /// <summary>Faults when the start fails and never completes otherwise: the node's long start-up waits watch it.</summary>
     public Task Failed => _failed.Task;
 
-    public static OperationsEndpoint Start(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness,
-        ILoggerFactory loggerFactory, CancellationToken cancel) =>
-        new(Task.Run(() => StartAsync(config, metadata, readiness, loggerFactory, cancel), cancel));
+    /// <summary>Serves /api/cluster and the page once the node has its partitions and groups.</summary>
+    public void Attach(Cluster.ClusterView cluster) => _routes.Cluster = cluster;
 
-    private static async Task<OperationsServer?> StartAsync(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness,
-        ILoggerFactory loggerFactory, CancellationToken cancel)
+    public static OperationsEndpoint Start(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness,
+        Metrics.BrokerMetrics? metrics, ILoggerFactory loggerFactory, CancellationToken cancel)
+    {
+        var routes = new OperationsRoutes(config, metadata, readiness, metrics);
+        return new(routes, Task.Run(() => StartAsync(config, routes, loggerFactory, cancel), cancel));
+    }
+
+    private static async Task<OperationsServer?> StartAsync(BrokerConfig config, OperationsRoutes routes, ILoggerFactory loggerFactory, CancellationToken cancel)
     {
         var logger = loggerFactory.CreateLogger<OperationsEndpoint>();
         if (OperationsAddress.From(config) is not { } address)
@@ -40,9 +48,8 @@ public sealed class OperationsEndpoint : IAsyncDisposable
             logger.LogInformation("Operations HTTP endpoint off ({Key} is empty)", OperationsAddress.ConfigKey);
             return null;
         }
-        var routes = new OperationsRoutes(config, metadata, readiness);
         var server = await OperationsServer.StartAsync(address, routes.HandleAsync, loggerFactory, cancel).ConfigureAwait(false);
-        logger.LogInformation("Operations HTTP endpoint listening on {Address} (/healthz, /ready, /ready?safe-to-roll)", server);
+        logger.LogInformation("Operations HTTP endpoint listening on {Address} (/ cluster page, /healthz, /ready, /ready?safe-to-roll, /metrics)", server);
         return server;
     }
 

@@ -9,4 +9,5 @@ namespace Broker.Operations;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ReadinessReport))]
 [JsonSerializable(typeof(LivenessReport))]
+[JsonSerializable(typeof(Cluster.ClusterSnapshot))]
 internal sealed partial class OperationsJson : JsonSerializerContext;

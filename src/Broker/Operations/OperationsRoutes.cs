@@ -10,8 +10,17 @@ namespace Broker.Operations;
 /// The paths the operations endpoint serves. One request delegate rather than routing: a handful of
 /// fixed paths, and nothing here needs reflection or generated request delegates.
 /// </summary>
-public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness)
+public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata, NodeReadiness readiness, Metrics.BrokerMetrics? metrics)
 {
+    private volatile Cluster.ClusterView? _cluster;
+
+    /// <summary>Set once the node has its partitions and groups; until then / and /api/cluster answer 503.</summary>
+    public Cluster.ClusterView? Cluster
+    {
+        get => _cluster;
+        set => _cluster = value;
+    }
+
     public Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -21,6 +30,9 @@ public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata
         {
             "/healthz" => Json(context, StatusCodes.Status200OK, new LivenessReport("ok", config.NodeId), OperationsJson.Default.LivenessReport),
             "/ready" => ReadyAsync(context, request.Query.ContainsKey("safe-to-roll")),
+            "/metrics" when metrics is not null => MetricsAsync(context, metrics),
+            "/" or "/index.html" => PageAsync(context),
+            "/api/cluster" => ClusterAsync(context),
             _ => Status(context, StatusCodes.Status404NotFound),
         };
     }
@@ -42,6 +54,31 @@ public sealed class OperationsRoutes(BrokerConfig config, MetadataCache metadata
         }
         var ok = safeToRoll ? report.SafeToRoll == true : report.Ready;
         return Json(context, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, report, OperationsJson.Default.ReadinessReport);
+    }
+
+    private static Task PageAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.Body.WriteAsync(global::Broker.Operations.Cluster.ClusterPage.Html, context.RequestAborted).AsTask();
+    }
+
+    private async Task ClusterAsync(HttpContext context)
+    {
+        if (Cluster is not { } cluster)
+        {
+            await Status(context, StatusCodes.Status503ServiceUnavailable).ConfigureAwait(false);
+            return;
+        }
+        var snapshot = await cluster.SnapshotAsync(context.RequestAborted).ConfigureAwait(false);
+        await Json(context, StatusCodes.Status200OK, snapshot, OperationsJson.Default.ClusterSnapshot).ConfigureAwait(false);
+    }
+
+    private static Task MetricsAsync(HttpContext context, Metrics.BrokerMetrics metrics)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        return metrics.WriteAsync(context.Response.Body, context.RequestAborted);
     }
 
     private static Task Json<T>(HttpContext context, int status, T value, JsonTypeInfo<T> type)
