@@ -55,8 +55,10 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             await using var raft = new RaftClient(QuorumSettings.RaftConfig(Config), Storage.ClusterId, store, transport, metadataLog);
             metadataLog.Attach(raft);
             var controller = new QuorumController(metadataLog, cache, Config, LoggerFactory.CreateLogger<QuorumController>());
+            var segmentFiles = SegmentFiles();
             var logs = LogManager.Open(Config.LogDirs, topic => LogConfigs.From(TopicConfigDefinitions.Resolve(
-                Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))));
+                Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))),
+                new LogContext { Files = segmentFiles });
             BrokerLifecycleManager? lifecycleOf = null;
             long BrokerEpoch() => lifecycleOf?.BrokerEpoch ?? -1;
             SocketServer? bound = null;
@@ -209,6 +211,16 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     /// KIP-841/903: a follower may join an ISR while it is registered, unfenced, not shutting down and fetching with the
     /// broker epoch of its current registration (a fetch without an epoch, before Fetch v15, is taken as current).
     /// </summary>
+    /// <summary>The bound on open segment files: <c>log.open.files.max</c>, or derived from RLIMIT_NOFILE.</summary>
+    private SegmentFilePool SegmentFiles()
+    {
+        var configured = Config.GetInt("log.open.files.max");
+        var limit = OpenFileLimit.Current();
+        var pool = new SegmentFilePool(configured > 0 ? configured : SegmentFilePool.DeriveCapacity(limit));
+        _logger.LogInformation("Keeping at most {Capacity} segment files open (open-file limit {Limit})", pool.Capacity, limit);
+        return pool;
+    }
+
     private static bool IsIsrEligible(MetadataImage image, int broker, long brokerEpoch) =>
         image.Brokers.TryGetValue(broker, out var b) && !b.Fenced && !b.InControlledShutdown && (brokerEpoch < 0 || brokerEpoch == b.Epoch);
 
