@@ -40,9 +40,10 @@ public static class ReplicaFetchServing
                     var data = new FetchResponse.PartitionData { PartitionIndex = p.Partition, Records = ReadOnlyMemory<byte>.Empty };
                     topicResponse.Partitions.Add(data);
                     var partition = name is null ? null : services.Replicas.Get(name, p.Partition);
-                    if (partition is null)
+                    if (partition is null || services.Replicas.OfflineDirs.IsOffline(partition.Log))
                     {
-                        data.ErrorCode = (short)(name is null && version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.NotLeaderOrFollower);
+                        data.ErrorCode = (short)(partition is not null ? ErrorCode.KafkaStorageError
+                            : name is null && version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.NotLeaderOrFollower);
                         complete = true;
                         continue;
                     }

@@ -7,6 +7,7 @@ using Broker.Metadata;
 using Broker.Network;
 using Broker.Raft.Client;
 using Broker.Raft.Storage;
+using Broker.Protocol.Wire;
 using Broker.Replication;
 using Broker.Storage;
 using Microsoft.Extensions.Logging;
@@ -118,7 +119,13 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             server.Start(Config.Listeners.Where(l => !Config.ControllerListenerNames.Contains(l.ListenerName)));
 
             await using var lifecycleChannel = new ControllerChannel(active, $"node-{Config.NodeId}-lifecycle", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
-            await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>());
+            var logDirIds = Storage.LogDirectories(Config).ToDictionary(d => Path.TrimEndingDirectorySeparator(d.Path), d => Uuid.Parse(d.DirectoryId), StringComparer.Ordinal);
+            await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>())
+            {
+                LogDirs = [.. logDirIds.Values],
+                OfflineLogDirs = () => [.. replicas.OfflineDirs.Directories.Select(d => logDirIds.GetValueOrDefault(d)).Where(id => !id.IsZero)],
+            };
+            replicas.OfflineDirs.DirectoryFailed += _ => lifecycle.LogDirFailed();
             lifecycleOf = lifecycle;
             var controllerRegistration = Config.IsController
                 ? ControllerRegistrar.RegisterAsync(Config, LocalControllerAddress(server), lifecycleChannel, _logger, stoppingToken)
@@ -222,7 +229,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     }
 
     private static bool IsIsrEligible(MetadataImage image, int broker, long brokerEpoch) =>
-        image.Brokers.TryGetValue(broker, out var b) && !b.Fenced && !b.InControlledShutdown && (brokerEpoch < 0 || brokerEpoch == b.Epoch);
+        image.Brokers.TryGetValue(broker, out var b) && !b.Fenced && !b.InControlledShutdown && b.OfflineLogDirs.Count == 0 && (brokerEpoch < 0 || brokerEpoch == b.Epoch);
 
     /// <summary>ApiVersions and registration checks read the finalized feature levels from the metadata image.</summary>
     private static void FollowFinalizedFeatures(MetadataCache cache, FeatureLevels features) =>

@@ -17,11 +17,11 @@ public sealed class E2ECluster : IAsyncDisposable
     private readonly TempDirectory _root = new();
     private readonly string _clusterId = global::Broker.Storage.ClusterId.Generate();
 
-    private E2ECluster(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, string[] overrides)
+    private E2ECluster(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, string[] overrides, Func<int, string[]>? nodeOverrides = null)
     {
         var specs = nodes.Select(n => (n.Id, n.Roles, Host: placement?.Invoke(n.Id) ?? NodeHost.Loopback, Port: FreePorts.Next(), ControllerPort: FreePorts.Next())).ToArray();
         var voters = string.Join(",", specs.Where(s => s.Roles.Contains("controller")).Select(s => $"{s.Id}@{s.Host.Address}:{s.ControllerPort}"));
-        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Host, s.Port, s.ControllerPort, voters, _root.Sub($"node-{s.Id}"), _clusterId, overrides)).ToArray();
+        Nodes = specs.Select(s => new ClusterNode(s.Id, s.Roles, s.Host, s.Port, s.ControllerPort, voters, _root.Sub($"node-{s.Id}"), _clusterId, [.. overrides, .. nodeOverrides?.Invoke(s.Id) ?? []])).ToArray();
     }
 
     public IReadOnlyList<ClusterNode> Nodes { get; }
@@ -32,13 +32,19 @@ public sealed class E2ECluster : IAsyncDisposable
     public static Task<E2ECluster> StartCombinedAsync(int count, params string[] overrides) =>
         StartAsync(Enumerable.Range(1, count).Select(i => (i, "broker,controller")).ToArray(), overrides);
 
+    /// <summary>Combined nodes where some get settings of their own (<paramref name="nodeOverrides"/> by node id) on top of <paramref name="overrides"/>.</summary>
+    public static Task<E2ECluster> StartCombinedAsync(int count, Func<int, string[]> nodeOverrides, params string[] overrides) =>
+        StartAsync(new E2ECluster(Enumerable.Range(1, count).Select(i => (i, "broker,controller")).ToArray(), null, overrides, nodeOverrides));
+
     public static Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, params string[] overrides) =>
         StartAsync(nodes, null, overrides);
 
     /// <summary>Starts the nodes where <paramref name="placement"/> puts them (an address and a launcher per node id).</summary>
-    public static async Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, params string[] overrides)
+    public static Task<E2ECluster> StartAsync(IReadOnlyList<(int Id, string Roles)> nodes, Func<int, NodeHost>? placement, params string[] overrides) =>
+        StartAsync(new E2ECluster(nodes, placement, overrides));
+
+    private static async Task<E2ECluster> StartAsync(E2ECluster cluster)
     {
-        var cluster = new E2ECluster(nodes, placement, overrides);
         try
         {
             foreach (var node in cluster.Nodes)
@@ -189,6 +195,9 @@ public sealed class ClusterNode : IDisposable
 
     /// <summary>The metadata log directory: segments, quorum-state and snapshot (.checkpoint) files.</summary>
     public string MetadataLogDir => Path.Combine(DataDir, "__cluster_metadata-0");
+
+    /// <summary>Where this node keeps partition logs: a <c>log.dirs</c> override, else <see cref="DataDir"/>.</summary>
+    public string LogDir => _overrides.LastOrDefault(o => o.StartsWith("log.dirs=", StringComparison.Ordinal))?["log.dirs=".Length..] ?? DataDir;
 
     public string Logs
     {

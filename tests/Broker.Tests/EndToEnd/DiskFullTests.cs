@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Broker.Broker.Tests.Storage;
 using Broker.Log;
 using Broker.Protocol;
@@ -19,7 +18,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : EndToEndTest(outpu
     {
         using var mountPoint = new TempDirectory();
         using var metadataDir = new TempDirectory();
-        Mount(mountPoint.Path, "12m");
+        Tmpfs.Mount(mountPoint.Path, "12m");
         try
         {
             // Space given back after the failure, as an operator would free it.
@@ -62,17 +61,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : EndToEndTest(outpu
         }
         finally
         {
-            Run("umount", "-l", mountPoint.Path);
+            Tmpfs.Unmount(mountPoint.Path);
         }
-    }
-
-    private static void Mount(string path, string size) =>
-        Assert.True(Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path) == 0, "mounting a tmpfs needs root");
-
-    private static int Run(string file, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        process.WaitForExit();
-        return process.ExitCode;
     }
 }
