@@ -132,6 +132,14 @@ public sealed class E2EBroker : IAsyncDisposable
         Assert.True(exitCode == 0, $"The broker exited with {exitCode} after SIGTERM.\n{Logs}");
     }
 
+    /// <summary>Waits (with the process deadline) for the node to exit on its own; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        var exitCode = await Running().WaitForExitAsync();
+        Retire();
+        return exitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>
     public async Task KillAsync()
     {
