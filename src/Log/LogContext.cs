@@ -10,6 +10,9 @@ public sealed class LogContext
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Bounds the segment files open at once (<c>log.open.files.max</c>).</summary>
+    public SegmentFilePool Files { get; init; } = SegmentFilePool.Shared;
+
     /// <summary>
     /// Runs work off the caller's path after a delay: deleting files after <c>file.delete.delay.ms</c>,
     /// flushing a segment that was just rolled. The work never throws.

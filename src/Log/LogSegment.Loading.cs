@@ -24,7 +24,8 @@ public sealed partial class LogSegment
         lock (_loadSync)
         {
             BeginIndexing(active);
-            var fileSize = RandomAccess.GetLength(_log);
+            using var lease = _file.Acquire();
+            var fileSize = RandomAccess.GetLength(lease.Handle);
             var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(fileSize, RecordBatchLayout.HeaderSize, RecoveryChunkBytes));
             long position = 0;
             var next = BaseOffset;
@@ -34,7 +35,7 @@ public sealed partial class LogSegment
             {
                 while (position < fileSize && stop is null)
                 {
-                    var read = FileIo.ReadFully(_log, buffer.AsSpan(0, (int)Math.Min(buffer.Length, fileSize - position)), position);
+                    var read = FileIo.ReadFully(lease.Handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, fileSize - position)), position);
                     var offset = 0;
                     while (offset < read)
                     {
@@ -79,7 +80,7 @@ public sealed partial class LogSegment
 
             var valid = (int)position;
             if (valid < fileSize)
-                RandomAccess.SetLength(_log, valid);
+                RandomAccess.SetLength(lease.Handle, valid);
             Volatile.Write(ref _size, valid);
             _firstBatchTimestampKnown = false;
             FinishIndexing(active, next);
@@ -113,7 +114,8 @@ public sealed partial class LogSegment
         if (_index.Last is not { } last)
             return true;
         Span<byte> buffer = stackalloc byte[RecordBatchLayout.HeaderSize];
-        var reader = new BatchHeaderReader(_log, Size, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
         return reader.TryRead(last.Position, out var batch) && batch.LastOffset == BaseOffset + last.RelativeOffset;
     }
 
@@ -140,7 +142,8 @@ public sealed partial class LogSegment
     {
         BeginIndexing(active: false);
         Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
-        var reader = new BatchHeaderReader(_log, Size, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
         var position = 0;
         var next = BaseOffset;
         while (reader.TryRead(position, out var batch))
@@ -178,7 +181,8 @@ public sealed partial class LogSegment
     {
         EnsureIndexes();
         Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
-        var reader = new BatchHeaderReader(_log, Size, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
         var position = _index.Last?.Position ?? 0;
         var next = BaseOffset;
         while (reader.TryRead(position, out var batch))
@@ -225,7 +229,8 @@ public sealed partial class LogSegment
             position = _index.Lookup(last.Offset).Position;
         }
         Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
-        var reader = new BatchHeaderReader(_log, Size, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
         while (reader.TryRead(position, out var batch))
         {
             if (batch.MaxTimestamp > max)

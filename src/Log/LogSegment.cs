@@ -1,7 +1,6 @@
 using System.Buffers;
 using Broker.Protocol;
 using Broker.Protocol.Records;
-using Microsoft.Win32.SafeHandles;
 
 namespace Broker.Log;
 
@@ -13,7 +12,7 @@ namespace Broker.Log;
 /// </summary>
 public sealed partial class LogSegment : IDisposable
 {
-    private readonly SafeFileHandle _log;
+    private readonly SegmentFile _file;
     private readonly OffsetIndex _index;
     private readonly TimeIndex _timeIndex;
     private readonly int _indexIntervalBytes;
@@ -32,11 +31,10 @@ public sealed partial class LogSegment : IDisposable
     private bool _firstBatchTimestampKnown;
     private bool _closed;
 
-    private LogSegment(string directory, long baseOffset, LogConfig config, long nowMs, SafeFileHandle log, int size)
+    private LogSegment(string directory, long baseOffset, LogConfig config, long nowMs, SegmentFile file, int size)
     {
         BaseOffset = baseOffset;
-        LogPath = LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix);
-        _log = log;
+        _file = file;
         _size = size;
         _createdMs = nowMs;
         _indexIntervalBytes = config.IndexIntervalBytes;
@@ -45,9 +43,10 @@ public sealed partial class LogSegment : IDisposable
     }
 
     /// <summary>A new, empty segment with preallocated indexes, ready to be the active one.</summary>
-    public static LogSegment Create(string directory, long baseOffset, LogConfig config, long nowMs)
+    /// <param name="files">Bounds the descriptors open at once; <see cref="SegmentFilePool.Shared"/> when null.</param>
+    public static LogSegment Create(string directory, long baseOffset, LogConfig config, long nowMs, SegmentFilePool? files = null)
     {
-        var log = FileIo.OpenReadWrite(LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix), FileMode.Create);
+        var log = SegmentFile.Create(files ?? SegmentFilePool.Shared, LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix));
         var segment = new LogSegment(directory, baseOffset, config, nowMs, log, 0);
         segment._index.Reset(preallocate: true);
         segment._timeIndex.Reset(preallocate: true);
@@ -58,21 +57,22 @@ public sealed partial class LogSegment : IDisposable
         return segment;
     }
 
-    /// <summary>An existing segment; its indexes load on first use.</summary>
-    public static LogSegment Open(string directory, long baseOffset, LogConfig config, long nowMs)
+    /// <summary>An existing segment; its file opens and its indexes load on first use.</summary>
+    public static LogSegment Open(string directory, long baseOffset, LogConfig config, long nowMs, SegmentFilePool? files = null)
     {
-        var log = FileIo.OpenReadWrite(LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix), FileMode.Open);
-        var length = RandomAccess.GetLength(log);
+        var path = LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix);
+        var log = SegmentFile.Existing(files ?? SegmentFilePool.Shared, path);
+        var length = new FileInfo(path).Length;
         if (length > int.MaxValue)
         {
             log.Dispose();
-            throw new CorruptLogFileException(LogFileNames.SegmentFile(directory, baseOffset, LogFileNames.LogSuffix), $"{length} bytes is more than a segment can hold.");
+            throw new CorruptLogFileException(path, $"{length} bytes is more than a segment can hold.");
         }
         return new LogSegment(directory, baseOffset, config, nowMs, log, (int)length);
     }
 
     public long BaseOffset { get; }
-    public string LogPath { get; private set; }
+    public string LogPath => _file.Path;
     internal string IndexPath => _index.Path;
     internal string TimeIndexPath => _timeIndex.Path;
     public int Size => Volatile.Read(ref _size);
@@ -114,7 +114,8 @@ public sealed partial class LogSegment : IDisposable
     public void Append(ReadOnlySpan<byte> batches)
     {
         var position = _size;
-        RandomAccess.Write(_log, batches, position);
+        using (var lease = _file.Acquire())
+            RandomAccess.Write(lease.Handle, batches, position);
         var cursor = 0;
         var next = _nextOffset;
         var appendMaxTimestamp = RecordBatchLayout.NoTimestamp;
@@ -170,7 +171,8 @@ public sealed partial class LogSegment : IDisposable
         if (!_firstBatchTimestampKnown)
         {
             Span<byte> buffer = stackalloc byte[RecordBatchLayout.HeaderSize];
-            var reader = new BatchHeaderReader(_log, Size, buffer);
+            using var lease = _file.Acquire();
+            var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
             _firstBatchTimestamp = reader.TryRead(0, out var first) ? first.MaxTimestamp : RecordBatchLayout.NoTimestamp;
             _firstBatchTimestampKnown = true;
         }
@@ -185,7 +187,8 @@ public sealed partial class LogSegment : IDisposable
     {
         EnsureIndexes();
         Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
-        var reader = new BatchHeaderReader(_log, Size, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
         return TryFindBatch(ref reader, offset, out var batch) ? batch : null;
     }
 
@@ -194,7 +197,8 @@ public sealed partial class LogSegment : IDisposable
     {
         EnsureIndexes();
         Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
-        var reader = new BatchHeaderReader(_log, Size, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
         if (!TryFindBatch(ref reader, offset, out var batch))
             return;
         while (true)
@@ -230,7 +234,8 @@ public sealed partial class LogSegment : IDisposable
         var end = Size;
         var nextOffset = Volatile.Read(ref _nextOffset);
         Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
-        var reader = new BatchHeaderReader(_log, end, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, end, buffer);
         if (!TryFindBatch(ref reader, startOffset, out var first))
             return null;
         if (first.LastOffset >= maxOffset)
@@ -240,13 +245,13 @@ public sealed partial class LogSegment : IDisposable
         if (nextOffset < 0 || maxOffset < nextOffset)
             limit = Math.Min(limit, TryFindBatch(ref reader, maxOffset, out var bound) ? bound.Position : end);
         if (first.End > limit)
-            return new SegmentSlice(minOneBatch ? new FileRegion(_log, first.Position, first.Size) : FileRegion.Empty, first.BaseOffset);
+            return new SegmentSlice(minOneBatch ? new FileRegion(_file, first.Position, first.Size) : FileRegion.Empty, first.BaseOffset);
 
         // The index also maps positions: jump close to the limit instead of walking every header.
         var position = Math.Max(first.End, _index.FloorPosition((int)limit));
         while (reader.TryRead(position, out var batch) && batch.End <= limit)
             position = batch.End;
-        return new SegmentSlice(new FileRegion(_log, first.Position, position - first.Position), first.BaseOffset);
+        return new SegmentSlice(new FileRegion(_file, first.Position, position - first.Position), first.BaseOffset);
     }
 
     /// <summary>
@@ -257,7 +262,8 @@ public sealed partial class LogSegment : IDisposable
     {
         EnsureIndexes();
         Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
-        var reader = new BatchHeaderReader(_log, Size, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
         var position = _index.Lookup(Math.Max(_timeIndex.Lookup(timestamp), startingOffset)).Position;
         while (reader.TryRead(position, out var batch))
         {
@@ -275,7 +281,8 @@ public sealed partial class LogSegment : IDisposable
         if (max < 0)
             return null;
         Span<byte> buffer = stackalloc byte[BatchHeaderReader.BufferSize];
-        var reader = new BatchHeaderReader(_log, Size, buffer);
+        using var lease = _file.Acquire();
+        var reader = new BatchHeaderReader(lease.Handle, Size, buffer);
         var position = _index.Lookup(Volatile.Read(ref _offsetOfMaxTimestamp)).Position;
         while (reader.TryRead(position, out var batch))
         {
@@ -309,7 +316,8 @@ public sealed partial class LogSegment : IDisposable
             try
             {
                 var span = bytes.AsSpan(0, batch.Size);
-                if (FileIo.ReadFully(_log, span, batch.Position) == batch.Size
+                using var lease = _file.Acquire();
+                if (FileIo.ReadFully(lease.Handle, span, batch.Position) == batch.Size
                     && FirstRecordAtOrAfter(span, timestamp, minOffset) is { } found)
                     return new TimestampAndOffset(found.Timestamp, found.Offset, batch.PartitionLeaderEpoch);
             }
@@ -331,7 +339,8 @@ public sealed partial class LogSegment : IDisposable
             return 0;
         _index.TruncateToPosition(cut.Position);
         _timeIndex.TruncateToOffset(cut.BaseOffset);
-        RandomAccess.SetLength(_log, cut.Position);
+        using (var lease = _file.Acquire())
+            RandomAccess.SetLength(lease.Handle, cut.Position);
         Volatile.Write(ref _nextOffset, -1);
         Volatile.Write(ref _size, cut.Position);
         _bytesSinceLastIndexEntry = 0;
@@ -349,7 +358,9 @@ public sealed partial class LogSegment : IDisposable
     /// <summary>Writes the log and index bytes to stable storage.</summary>
     public void Flush()
     {
-        RandomAccess.FlushToDisk(_log);
+        // fsync covers the file's dirty pages whichever descriptor wrote them, so an evicted one loses nothing.
+        using (var lease = _file.Acquire())
+            RandomAccess.FlushToDisk(lease.Handle);
         if (_indexesReady)
         {
             _index.Flush();
@@ -377,12 +388,10 @@ public sealed partial class LogSegment : IDisposable
         _ = NextOffset;
     }
 
-    /// <summary>Renames the files to <c>*.deleted</c>; open handles keep reading them.</summary>
+    /// <summary>Renames the files to <c>*.deleted</c>; reads keep working until the files are deleted.</summary>
     public void RenameForDeletion()
     {
-        if (File.Exists(LogPath))
-            File.Move(LogPath, LogPath + LogFileNames.DeletedSuffix, overwrite: true);
-        LogPath += LogFileNames.DeletedSuffix;
+        _file.MoveTo(LogPath + LogFileNames.DeletedSuffix);
         _index.Rename(_index.Path + LogFileNames.DeletedSuffix);
         _timeIndex.Rename(_timeIndex.Path + LogFileNames.DeletedSuffix);
     }
@@ -391,7 +400,7 @@ public sealed partial class LogSegment : IDisposable
     public void DeleteFiles()
     {
         _closed = true;
-        _log.Dispose();
+        _file.Dispose();
         File.Delete(LogPath);
         _index.Delete();
         _timeIndex.Delete();
@@ -409,7 +418,7 @@ public sealed partial class LogSegment : IDisposable
         }
         finally
         {
-            _log.Dispose();
+            _file.Dispose();
         }
     }
 
@@ -419,7 +428,7 @@ public sealed partial class LogSegment : IDisposable
     internal void CloseHandle()
     {
         _closed = true;
-        _log.Dispose();
+        _file.Dispose();
     }
 
     public override string ToString() => $"LogSegment({LogFileNames.OffsetToName(BaseOffset)}, {Size} bytes)";

@@ -36,7 +36,7 @@ public sealed partial class PartitionLog
             .Where(b => b >= 0)
             .Order()
             .ToList()
-            .ConvertAll(b => LogSegment.Open(Directory, b, Config, now));
+            .ConvertAll(b => LogSegment.Open(Directory, b, Config, now, _context.Files));
         var loaded = segments.Count;
         int recovered = 0, deleted = 0;
         long batches = 0, truncated = 0;
@@ -72,7 +72,7 @@ public sealed partial class PartitionLog
         }
 
         if (segments.Count == 0)
-            segments.Add(LogSegment.Create(Directory, Math.Max(0, checkpoint.LogStartOffset), Config, now));
+            segments.Add(LogSegment.Create(Directory, Math.Max(0, checkpoint.LogStartOffset), Config, now, _context.Files));
         else if (!activeReady)
             segments[^1].PrepareActive();
         _segments = [.. segments];

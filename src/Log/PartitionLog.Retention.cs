@@ -150,7 +150,7 @@ public sealed partial class PartitionLog
         var old = _segments;
         // Renamed before the new segment is created, in case it takes the same base offset.
         RetireSegments(old);
-        Volatile.Write(ref _segments, [LogSegment.Create(Directory, offset, Config, _context.NowMs)]);
+        Volatile.Write(ref _segments, [LogSegment.Create(Directory, offset, Config, _context.NowMs, _context.Files)]);
         Volatile.Write(ref _logEndOffset, offset);
         Volatile.Write(ref _logStartOffset, offset);
         Volatile.Write(ref _highWatermark, offset);

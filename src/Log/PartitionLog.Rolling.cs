@@ -38,12 +38,12 @@ public sealed partial class PartitionLog
         {
             // An empty active segment is replaced, not kept as a hole in the list.
             RetireSegments([active]);
-            next = [.. segments[..^1], LogSegment.Create(Directory, baseOffset, Config, _context.NowMs)];
+            next = [.. segments[..^1], LogSegment.Create(Directory, baseOffset, Config, _context.NowMs, _context.Files)];
         }
         else
         {
             active.OnBecomeInactive();
-            next = [.. segments, LogSegment.Create(Directory, baseOffset, Config, _context.NowMs)];
+            next = [.. segments, LogSegment.Create(Directory, baseOffset, Config, _context.NowMs, _context.Files)];
         }
         Volatile.Write(ref _segments, next);
         TakeProducerSnapshot(baseOffset);

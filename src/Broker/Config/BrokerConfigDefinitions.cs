@@ -83,6 +83,7 @@ public static class BrokerConfigDefinitions
         new("log.flush.offset.checkpoint.interval.ms", ConfigType.Int, "60000", "How often the recovery point checkpoint is written.", AtLeast(0)),
         new("log.flush.start.offset.checkpoint.interval.ms", ConfigType.Int, "60000", "How often the log start offset checkpoint is written.", AtLeast(0)),
         new("log.segment.delete.delay.ms", ConfigType.Long, "60000", "Delay before a deleted segment's files are removed.", AtLeast(0)),
+        new("log.open.files.max", ConfigType.Int, "0", "Segment files kept open at once across all partitions (not a Kafka key): the least recently used idle ones are closed and reopened on use, so a node may host more segments than its open-file limit. 0 derives it from the process's RLIMIT_NOFILE: half of what is left after 256 descriptors, the rest staying for sockets.", AtLeast(0)),
         new("log.preallocate", ConfigType.Boolean, "false", "Preallocate segment files."),
         new("log.message.timestamp.type", ConfigType.String, "CreateTime", "CreateTime keeps the producer's timestamp; LogAppendTime uses the broker's clock.", OneOf("CreateTime", "LogAppendTime")),
         new("log.message.timestamp.before.max.ms", ConfigType.Long, LongMax, "How far in the past a CreateTime timestamp may be.", AtLeast(0)),

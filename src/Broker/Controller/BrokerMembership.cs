@@ -3,6 +3,7 @@ using Broker.Metadata;
 using Broker.Protocol;
 using Broker.Protocol.Messages;
 using Broker.Protocol.MetadataRecords;
+using Broker.Protocol.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Broker.Controller;
@@ -57,6 +58,7 @@ public sealed class BrokerMembership
                 Rack = request.Rack,
                 Fenced = true,
             };
+            record.LogDirs.AddRange(request.LogDirs);
             foreach (var l in request.Listeners)
                 record.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint { Name = l.Name, Host = l.Host, Port = l.Port, SecurityProtocol = l.SecurityProtocol });
             foreach (var f in request.Features)
@@ -100,6 +102,10 @@ public sealed class BrokerMembership
             var shuttingDown = request.WantShutDown || broker.InControlledShutdown;
             if (Sessions.Touch(broker.Id, connection.Closed.CanBeCanceled ? connection.Id : -1, shuttingDown))
                 connection.Closed.Register(() => OnHeartbeatConnectionClosed(broker.Id, connection.Id));
+            var newlyOffline = request.OfflineLogDirs.Where(d => broker.LogDirs.Contains(d) && !broker.OfflineLogDirs.Contains(d)).ToArray();
+            if (newlyOffline.Length > 0)
+                records.AddRange(LogDirsOffline(image, broker, newlyOffline));
+            var storageFailed = newlyOffline.Length > 0 || broker.OfflineLogDirs.Count > 0;
             var caughtUp = request.CurrentMetadataOffset >= broker.Epoch;
             var fenced = broker.Fenced;
             var shouldShutDown = false;
@@ -110,7 +116,7 @@ public sealed class BrokerMembership
                 else if (!request.WantFence && caughtUp)
                 {
                     records.Add(RegistrationChange(broker, fenced: false));
-                    records.AddRange(PartitionLeadership.ElectLeaderless(image, id => id == broker.Id || Usable(image, id), Unclean(image))
+                    records.AddRange(PartitionLeadership.ElectLeaderless(image, id => (id == broker.Id && !storageFailed) || Usable(image, id), Unclean(image))
                         .Select(VersionedRecord.Latest));
                     fenced = false;
                     _logger.LogInformation("Unfenced broker {Broker} (epoch {Epoch})", broker.Id, broker.Epoch);
@@ -183,6 +189,27 @@ public sealed class BrokerMembership
             // Not active any more, or stopping: the ticker of whoever is active fences by the deadline anyway.
             _logger.LogDebug("Fencing after a closed heartbeat connection skipped: {Error}", e.Message);
         }
+    }
+
+    /// <summary>
+    /// The broker's heartbeat reported log directories failed (KIP-858). Its replicas are offline:
+    /// the directories still online are recorded, and leadership and ISR membership move to other
+    /// in-sync replicas (a partition with none is left without a leader, as when a broker is fenced).
+    /// The broker stays registered and unfenced; it is usable again once it registers anew.
+    /// This controller does not record which directory holds each replica, so a failed directory
+    /// takes every replica of the broker offline, not only that directory's.
+    /// </summary>
+    private IEnumerable<VersionedRecord> LogDirsOffline(MetadataImage image, BrokerImage broker, Uuid[] newlyOffline)
+    {
+        _logger.LogWarning("Broker {Broker} reported log directories {Dirs} offline: moving its leaderships and ISR memberships to other replicas",
+            broker.Id, string.Join(", ", newlyOffline));
+        yield return VersionedRecord.Latest(new BrokerRegistrationChangeRecord
+        {
+            BrokerId = broker.Id, BrokerEpoch = broker.Epoch, LogDirs = broker.OnlineLogDirsRecordValue(broker.OfflineLogDirs.Concat(newlyOffline)),
+        });
+        foreach (var change in PartitionLeadership.MoveAway(image, broker.Id, id => id != broker.Id && Usable(image, id),
+                     keepLeaderWithoutSuccessor: false, Unclean(image)))
+            yield return VersionedRecord.Latest(change);
     }
 
     /// <summary>Fences every unfenced broker whose session ran out; the ticker calls this periodically, tests after moving the clock.</summary>

@@ -120,6 +120,7 @@ public sealed class IsrChanges(QuorumController controller, ILogger logger)
             var why = !image.Brokers.TryGetValue(id, out var broker) ? "not registered"
                 : broker.InControlledShutdown ? "in controlled shutdown"
                 : broker.Fenced ? "fenced"
+                : broker.OfflineLogDirs.Count > 0 ? "has an offline log directory"
                 : epoch != -1 && epoch != broker.Epoch ? $"broker epoch {epoch} is not its current {broker.Epoch}"
                 : null;
             if (why is not null)

@@ -18,9 +18,9 @@ public static class PartitionLeadership
     /// <summary>PartitionChangeRecord's Leader value meaning "unchanged".</summary>
     public const int NoChange = -2;
 
-    /// <summary>A broker can lead or join an ISR when it is registered, unfenced and not shutting down.</summary>
+    /// <summary>A broker can lead or join an ISR when it is registered, unfenced, not shutting down and has no failed log directory.</summary>
     public static bool Usable(MetadataImage image, int brokerId) =>
-        image.Brokers.TryGetValue(brokerId, out var b) && !b.Fenced && !b.InControlledShutdown;
+        image.Brokers.TryGetValue(brokerId, out var b) && !b.Fenced && !b.InControlledShutdown && b.OfflineLogDirs.Count == 0;
 
     /// <summary><c>unclean.leader.election.enable</c> of a topic: its own override, else the broker's setting.</summary>
     public static bool UncleanAllowed(MetadataImage image, BrokerConfig config, string topic) =>

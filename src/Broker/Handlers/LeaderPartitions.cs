@@ -29,6 +29,9 @@ public static class LeaderPartitions
             var known = services.Metadata.Current.Topic(topic)?.Partitions is { } partitions && partition >= 0 && partition < partitions.Count;
             return (null, known ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition);
         }
+        // Kafka answers for a replica in an offline log directory before looking at leadership.
+        if (services.Replicas.OfflineDirs.IsOffline(found.Log))
+            return (null, ErrorCode.KafkaStorageError);
         if (leaderOnly ? found.Leader != services.NodeId : found.Role == PartitionRole.None)
             return (null, ErrorCode.NotLeaderOrFollower);
         // An older epoch is a client behind the times (fenced); a newer one is news this node has not had yet.

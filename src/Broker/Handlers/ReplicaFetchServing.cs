@@ -48,9 +48,10 @@ public static class ReplicaFetchServing
                     if (firstPass)
                         arrivalHighWatermarks.Add(partition?.Log.HighWatermark ?? -1);
                     var arrivalHighWatermark = arrivalHighWatermarks[index++];
-                    if (partition is null)
+                    if (partition is null || services.Replicas.OfflineDirs.IsOffline(partition.Log))
                     {
-                        data.ErrorCode = (short)(name is null && version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.NotLeaderOrFollower);
+                        data.ErrorCode = (short)(partition is not null ? ErrorCode.KafkaStorageError
+                            : name is null && version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.NotLeaderOrFollower);
                         complete = true;
                         continue;
                     }

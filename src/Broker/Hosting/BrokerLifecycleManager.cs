@@ -51,6 +51,15 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
         _interval = TimeSpan.FromMilliseconds(config.GetInt("broker.heartbeat.interval.ms"));
     }
 
+    /// <summary>The ids of this broker's log directories, sent with its registration (KIP-858).</summary>
+    public IReadOnlyList<Uuid> LogDirs { get; init; } = [];
+
+    /// <summary>The ids of log directories that failed, sent with every heartbeat.</summary>
+    public Func<IReadOnlyList<Uuid>> OfflineLogDirs { get; init; } = static () => [];
+
+    /// <summary>A log directory failed: heartbeat now so the controller moves its partitions without waiting an interval.</summary>
+    public void LogDirFailed() => _wakeUp.TrySetResult();
+
     /// <summary>Completes when the controller first unfences this broker.</summary>
     public Task Unfenced => _unfenced.Task;
 
@@ -148,6 +157,7 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
             ClusterId = _clusterId,
             IncarnationId = _incarnationId,
             Rack = _config.BrokerRack,
+            LogDirs = [.. LogDirs],
         };
         foreach (var e in _endpoints)
             request.Listeners.Add(new BrokerRegistrationRequest.Listener { Name = e.ListenerName, Host = e.Host, Port = (ushort)e.Port, SecurityProtocol = e.SecurityProtocol });
@@ -181,6 +191,7 @@ public sealed class BrokerLifecycleManager : IAsyncDisposable
             BrokerEpoch = BrokerEpoch,
             CurrentMetadataOffset = _metadata.Current.Offset,
             WantShutDown = _wantShutDown,
+            OfflineLogDirs = [.. OfflineLogDirs()],
         }, stop).ConfigureAwait(false);
         switch ((ErrorCode)response.ErrorCode)
         {

@@ -8,6 +8,7 @@ using Broker.Network;
 using Broker.Operations;
 using Broker.Raft.Client;
 using Broker.Raft.Storage;
+using Broker.Protocol.Wire;
 using Broker.Replication;
 using Broker.Storage;
 using Microsoft.Extensions.Logging;
@@ -61,8 +62,10 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             var metrics = OperationsAddress.From(Config) is null ? null : new Operations.Metrics.BrokerMetrics();
             await using var operations = OperationsEndpoint.Start(Config, cache, readiness, metrics, LoggerFactory, stoppingToken);
             var controller = new QuorumController(metadataLog, cache, Config, LoggerFactory.CreateLogger<QuorumController>());
+            var segmentFiles = SegmentFiles();
             var logs = LogManager.Open(Config.LogDirs, topic => LogConfigs.From(TopicConfigDefinitions.Resolve(
-                Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))));
+                Config, new Dictionary<string, string>(cache.Current.ConfigsOf(ConfigResourceType.Topic, topic), StringComparer.Ordinal))),
+                new LogContext { Files = segmentFiles });
             BrokerLifecycleManager? lifecycleOf = null;
             long BrokerEpoch() => lifecycleOf?.BrokerEpoch ?? -1;
             SocketServer? bound = null;
@@ -137,7 +140,13 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             readiness.ListenersAccepting = true;
 
             await using var lifecycleChannel = new ControllerChannel(active, $"node-{Config.NodeId}-lifecycle", requestTimeout, LoggerFactory.CreateLogger<ControllerChannel>());
-            await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>());
+            var logDirIds = Storage.LogDirectories(Config).ToDictionary(d => Path.TrimEndingDirectorySeparator(d.Path), d => Uuid.Parse(d.DirectoryId), StringComparer.Ordinal);
+            await using var lifecycle = new BrokerLifecycleManager(Config, Storage.ClusterId, cache, lifecycleChannel, LoggerFactory.CreateLogger<BrokerLifecycleManager>())
+            {
+                LogDirs = [.. logDirIds.Values],
+                OfflineLogDirs = () => [.. replicas.OfflineDirs.Directories.Select(d => logDirIds.GetValueOrDefault(d)).Where(id => !id.IsZero)],
+            };
+            replicas.OfflineDirs.DirectoryFailed += _ => lifecycle.LogDirFailed();
             lifecycleOf = lifecycle;
             readiness.Attach(lifecycle);
             var controllerRegistration = Config.IsController
@@ -239,8 +248,18 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
     /// KIP-841/903: a follower may join an ISR while it is registered, unfenced, not shutting down and fetching with the
     /// broker epoch of its current registration (a fetch without an epoch, before Fetch v15, is taken as current).
     /// </summary>
+    /// <summary>The bound on open segment files: <c>log.open.files.max</c>, or derived from RLIMIT_NOFILE.</summary>
+    private SegmentFilePool SegmentFiles()
+    {
+        var configured = Config.GetInt("log.open.files.max");
+        var limit = OpenFileLimit.Current();
+        var pool = new SegmentFilePool(configured > 0 ? configured : SegmentFilePool.DeriveCapacity(limit));
+        _logger.LogInformation("Keeping at most {Capacity} segment files open (open-file limit {Limit})", pool.Capacity, limit);
+        return pool;
+    }
+
     private static bool IsIsrEligible(MetadataImage image, int broker, long brokerEpoch) =>
-        image.Brokers.TryGetValue(broker, out var b) && !b.Fenced && !b.InControlledShutdown && (brokerEpoch < 0 || brokerEpoch == b.Epoch);
+        image.Brokers.TryGetValue(broker, out var b) && !b.Fenced && !b.InControlledShutdown && b.OfflineLogDirs.Count == 0 && (brokerEpoch < 0 || brokerEpoch == b.Epoch);
 
     /// <summary>ApiVersions and registration checks read the finalized feature levels from the metadata image.</summary>
     private static void FollowFinalizedFeatures(MetadataCache cache, FeatureLevels features) =>

@@ -78,6 +78,7 @@ public static class MetadataImageBuilder
                         b.Rack, b.Fenced, b.IncarnationId)
                     {
                         InControlledShutdown = b.InControlledShutdown,
+                        LogDirs = b.LogDirs.ToArray(),
                         SupportedFeatures = b.Features.ToDictionary(f => f.Name, f => (f.MinSupportedVersion, f.MaxSupportedVersion), StringComparer.Ordinal),
                     };
                     break;
@@ -96,6 +97,9 @@ public static class MetadataImageBuilder
                         broker = broker with { Fenced = change.Fenced > 0 };
                     if (change.InControlledShutdown == 1)
                         broker = broker with { InControlledShutdown = true };
+                    // LogDirs (tagged, v2+) lists the directories still online; absent means unchanged.
+                    if (change.LogDirs.Count > 0)
+                        broker = broker with { OfflineLogDirs = broker.LogDirs.Except(change.LogDirs).ToArray() };
                     brokers[change.BrokerId] = broker;
                     break;
                 case FeatureLevelRecord level:

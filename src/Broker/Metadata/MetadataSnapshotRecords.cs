@@ -20,12 +20,18 @@ public static class MetadataSnapshotRecords
             {
                 BrokerId = broker.Id, BrokerEpoch = broker.Epoch, IncarnationId = broker.IncarnationId, Rack = broker.Rack, Fenced = broker.Fenced,
                 InControlledShutdown = broker.InControlledShutdown,
+                LogDirs = [.. broker.LogDirs],
             };
             foreach (var e in broker.Endpoints)
                 record.EndPoints.Add(new RegisterBrokerRecord.BrokerEndpoint { Name = e.ListenerName, Host = e.Host, Port = (ushort)e.Port, SecurityProtocol = e.SecurityProtocol });
             foreach (var (name, (min, max)) in broker.SupportedFeatures.OrderBy(f => f.Key, StringComparer.Ordinal))
                 record.Features.Add(new RegisterBrokerRecord.BrokerFeature { Name = name, MinSupportedVersion = min, MaxSupportedVersion = max });
             yield return VersionedRecord.Latest(record);
+            if (broker.OfflineLogDirs.Count > 0)
+                yield return VersionedRecord.Latest(new BrokerRegistrationChangeRecord
+                {
+                    BrokerId = broker.Id, BrokerEpoch = broker.Epoch, LogDirs = broker.OnlineLogDirsRecordValue(broker.OfflineLogDirs),
+                });
         }
         foreach (var topic in image.TopicsById.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
         {

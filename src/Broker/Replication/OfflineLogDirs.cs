@@ -17,6 +17,9 @@ public sealed class OfflineLogDirs
 
     public IReadOnlyCollection<string> Directories => _offline.Keys.ToArray();
 
+    /// <summary>Raised once per directory when it goes offline (the broker heartbeats at once to tell the controller).</summary>
+    public event Action<string>? DirectoryFailed;
+
     public bool IsOffline(PartitionLog log) => !_offline.IsEmpty && _offline.ContainsKey(LogDirOf(log));
 
     /// <summary>The answer for a partition whose directory is offline.</summary>
@@ -28,8 +31,11 @@ public sealed class OfflineLogDirs
     {
         var dir = LogDirOf(log);
         if (_offline.TryAdd(dir, cause.Message))
+        {
             logger.LogError("Error while appending to {Partition} in dir {Dir}: {Error}. Stopped serving appends to every partition in {Dir} until restart.",
                 partition, dir, cause.Message, dir);
+            DirectoryFailed?.Invoke(dir);
+        }
         return AppendResult.Failed(ErrorCode.KafkaStorageError, $"Error while appending to {partition} in dir {dir}: {cause.Message}");
     }
 

@@ -21,6 +21,8 @@ public enum FollowerStep
     Backoff,
     /// <summary>The partition is no longer followed at that leader epoch: drop the answer.</summary>
     Stale,
+    /// <summary>The partition's log directory is offline: stop fetching it until the node restarts.</summary>
+    Offline,
 }
 
 public sealed partial class Partition
@@ -57,27 +59,42 @@ public sealed partial class Partition
         {
             if (_role != PartitionRole.Follower || _leaderEpoch != leaderEpoch)
                 return FollowerStep.Stale;
-            var log = Log;
-            switch (data.Error)
+            if (_context.OfflineDirs.IsOffline(Log))
+                return FollowerStep.Offline;
+            try
             {
-                case ErrorCode.None when data.DivergingEpoch >= 0 || data.DivergingEndOffset >= 0:
-                    TruncateOnDivergence(data.DivergingEpoch, data.DivergingEndOffset);
-                    return FollowerStep.Truncated;
-                case ErrorCode.None:
-                    if (!data.Records.IsEmpty)
-                        AppendFromLeader(data.Records);
-                    FollowHighWatermark(data.HighWatermark, data.LogStartOffset);
-                    return FollowerStep.Fetched;
-                case ErrorCode.OffsetOutOfRange when data.LogStartOffset > log.LogEndOffset:
-                    // Behind the leader's log start (retention or DeleteRecords there): start over at it.
-                    _context.Logger.LogInformation("{Partition}: log end {End} is below the leader's log start {Start}; starting empty there",
-                        Id, log.LogEndOffset, data.LogStartOffset);
-                    log.TruncateFullyAndStartAt(data.LogStartOffset);
-                    SignalHighWatermark();
-                    return FollowerStep.Truncated;
-                default:
-                    return FollowerStep.Backoff;
+                return ApplyFromLeaderLocked(data);
             }
+            catch (IOException e)
+            {
+                _context.OfflineDirs.Fail(Id, Log, e, _context.Logger);
+                return FollowerStep.Offline;
+            }
+        }
+    }
+
+    private FollowerStep ApplyFromLeaderLocked(in LeaderData data)
+    {
+        var log = Log;
+        switch (data.Error)
+        {
+            case ErrorCode.None when data.DivergingEpoch >= 0 || data.DivergingEndOffset >= 0:
+                TruncateOnDivergence(data.DivergingEpoch, data.DivergingEndOffset);
+                return FollowerStep.Truncated;
+            case ErrorCode.None:
+                if (!data.Records.IsEmpty)
+                    AppendFromLeader(data.Records);
+                FollowHighWatermark(data.HighWatermark, data.LogStartOffset);
+                return FollowerStep.Fetched;
+            case ErrorCode.OffsetOutOfRange when data.LogStartOffset > log.LogEndOffset:
+                // Behind the leader's log start (retention or DeleteRecords there): start over at it.
+                _context.Logger.LogInformation("{Partition}: log end {End} is below the leader's log start {Start}; starting empty there",
+                    Id, log.LogEndOffset, data.LogStartOffset);
+                log.TruncateFullyAndStartAt(data.LogStartOffset);
+                SignalHighWatermark();
+                return FollowerStep.Truncated;
+            default:
+                return FollowerStep.Backoff;
         }
     }
 

@@ -18,4 +18,8 @@ public sealed record ReplicaContext(
     IAlterIsrChannel AlterIsr,
     Func<long> LocalBrokerEpoch,
     Func<int, long, bool> IsIsrEligible,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>Directories where a write failed: their partitions take no appends, serve no fetches and are not followed.</summary>
+    public OfflineLogDirs OfflineDirs { get; init; } = new();
+}

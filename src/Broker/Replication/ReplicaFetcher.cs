@@ -211,6 +211,8 @@ public sealed class ReplicaFetcher : IAsyncDisposable
                 var step = ApplyOne(entry.State.Partition, entry.LeaderEpoch, data);
                 if (step == FollowerStep.Backoff)
                     Delay([entry]);
+                else if (step == FollowerStep.Offline)
+                    Remove(entry.State.Partition);
             }
         }
         // Partitions the leader did not answer for are tried again after the back-off.

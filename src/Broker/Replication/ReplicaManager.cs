@@ -61,7 +61,7 @@ public sealed class ReplicaManager : IDisposable
     public void AttachFetchers(IReplicaFetchers fetchers) => _fetchers = fetchers;
 
     /// <summary>Directories where a write failed; their partitions take no more appends.</summary>
-    public OfflineLogDirs OfflineDirs { get; } = new();
+    public OfflineLogDirs OfflineDirs => _context.OfflineDirs;
 
     /// <summary>
     /// Logs on disk that the caught-up image does not assign here (a topic deleted, or this replica
@@ -116,6 +116,8 @@ public sealed class ReplicaManager : IDisposable
                     }
                     if (!_partitions.TryGetValue(id, out var partition))
                         partition = Open(id, topic, overrides);
+                    else if (OfflineDirs.IsOffline(partition.Log))
+                        continue; // Offline until restart: nothing may be written there, not even a role change.
                     else if (configChanged)
                         partition.UpdateConfig(TopicConfigDefinitions.Resolve(_config, Copy(overrides)));
                     var unchanged = before?.Partitions.FirstOrDefault(x => x.PartitionId == p.PartitionId) is { } old && ReferenceEquals(old, p);

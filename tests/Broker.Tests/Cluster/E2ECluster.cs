@@ -205,6 +205,9 @@ public sealed class ClusterNode : IDisposable
     /// <summary>The metadata log directory: segments, quorum-state and snapshot (.checkpoint) files.</summary>
     public string MetadataLogDir => Path.Combine(DataDir, "__cluster_metadata-0");
 
+    /// <summary>Where this node keeps partition logs: a <c>log.dirs</c> override, else <see cref="DataDir"/>.</summary>
+    public string LogDir => _overrides.LastOrDefault(o => o.StartsWith("log.dirs=", StringComparison.Ordinal))?["log.dirs=".Length..] ?? DataDir;
+
     public string Logs
     {
         get

@@ -15,7 +15,7 @@ public static class ReplicaSegments
     /// <summary>The complete batches of every segment of the partition on <paramref name="node"/>, in offset order.</summary>
     public static List<StoredBatch> Read(ClusterNode node, string topic, int partition)
     {
-        var directory = Path.Combine(node.DataDir, new TopicPartition(topic, partition).ToString());
+        var directory = Path.Combine(node.LogDir, new TopicPartition(topic, partition).ToString());
         var batches = new List<StoredBatch>();
         if (!Directory.Exists(directory))
             return batches;

@@ -16,14 +16,16 @@ public sealed class E2EBroker : IAsyncDisposable
 {
     private readonly TempDirectory _root = new();
     private readonly string[] _overrides;
+    private readonly string[] _launcher;
     private readonly string _clusterId = global::Broker.Storage.ClusterId.Generate();
     private readonly StringBuilder _earlierRuns = new();
     private BrokerProcess? _process;
     private int _runs;
 
-    private E2EBroker(string[] overrides)
+    private E2EBroker(string[] overrides, string[]? launcher = null)
     {
         _overrides = overrides;
+        _launcher = launcher ?? [];
         Port = FreePorts.Next();
         ControllerPort = FreePorts.Next();
         HttpPort = FreePorts.Next();
@@ -45,9 +47,14 @@ public sealed class E2EBroker : IAsyncDisposable
     }
 
     /// <summary>Starts a fresh node; <paramref name="overrides"/> are <c>key=value</c> pairs passed as <c>--override</c>.</summary>
-    public static async Task<E2EBroker> StartAsync(params string[] overrides)
+    public static Task<E2EBroker> StartAsync(params string[] overrides) => StartAsync(new E2EBroker(overrides));
+
+    /// <summary>A fresh node whose every run may hold at most <paramref name="openFiles"/> descriptors (<c>prlimit --nofile</c>).</summary>
+    public static Task<E2EBroker> StartWithOpenFileLimitAsync(int openFiles, params string[] overrides) =>
+        StartAsync(new E2EBroker(overrides, ["prlimit", $"--nofile={openFiles}:{openFiles}"]));
+
+    private static async Task<E2EBroker> StartAsync(E2EBroker broker)
     {
-        var broker = new E2EBroker(overrides);
         try
         {
             await broker.StartProcessAsync();
@@ -77,6 +84,9 @@ public sealed class E2EBroker : IAsyncDisposable
 
     /// <summary>True while the broker process has not exited (a crash shows here before any request fails).</summary>
     public bool ProcessAlive => _process is not null && File.Exists($"/proc/{_process.Id}/status");
+
+    /// <summary>File descriptors the running node holds now (files and sockets).</summary>
+    public int OpenDescriptors() => Directory.GetFiles($"/proc/{Running().Id}/fd").Length;
 
     /// <summary>Resident memory of the broker process (VmRSS), in bytes.</summary>
     public long ResidentBytes()
@@ -128,6 +138,14 @@ public sealed class E2EBroker : IAsyncDisposable
         Assert.True(exitCode == 0, $"The broker exited with {exitCode} after SIGTERM.\n{Logs}");
     }
 
+    /// <summary>Waits (with the process deadline) for the node to exit on its own; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync()
+    {
+        var exitCode = await Running().WaitForExitAsync();
+        Retire();
+        return exitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>
     public async Task KillAsync()
     {
@@ -161,7 +179,7 @@ public sealed class E2EBroker : IAsyncDisposable
         foreach (var o in _overrides)
             args.AddRange(["--override", o]);
         // CLUSTER_ID formats the storage on the first start, as the container image does.
-        _process = BrokerProcess.Start(_root.Path, new Dictionary<string, string> { ["CLUSTER_ID"] = _clusterId }, [.. args]);
+        _process = BrokerProcess.Start(_root.Path, new Dictionary<string, string> { ["CLUSTER_ID"] = _clusterId }, _launcher, [.. args]);
         await _process.WaitForOutputAsync("Node 1 started");
         await WaitUntilAnsweringAsync();
     }
