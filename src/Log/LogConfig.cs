@@ -35,6 +35,24 @@ public sealed record LogConfig
     /// <summary><c>file.delete.delay.ms</c>: how long a deleted segment's files linger so in-flight fetches can finish reading them.</summary>
     public long FileDeleteDelayMs { get; init; } = 60_000;
 
+    /// <summary><c>cleanup.policy</c> holds <c>compact</c>: the log cleaner keeps only the latest record of each key.</summary>
+    public bool Compact { get; init; }
+
+    /// <summary><c>cleanup.policy</c> holds <c>delete</c>: <c>retention.ms</c> and <c>retention.bytes</c> delete old segments.</summary>
+    public bool Delete { get; init; } = true;
+
+    /// <summary><c>delete.retention.ms</c>: how long a tombstone stays after the segment holding it was cleaned.</summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary><c>min.compaction.lag.ms</c>: records younger than this are not compacted.</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary><c>max.compaction.lag.ms</c>: a dirty record older than this makes the log cleanable whatever its dirty ratio.</summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary><c>min.cleanable.dirty.ratio</c>: the share of dirty bytes at which a compacted log is cleaned.</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
     /// <summary>Throws naming the Kafka key of the first value the log cannot work with.</summary>
     public LogConfig Validate()
     {
@@ -54,6 +72,12 @@ public sealed record LogConfig
             throw new ArgumentException($"flush.ms must not be negative, got {FlushMs}.");
         if (FileDeleteDelayMs < 0)
             throw new ArgumentException($"file.delete.delay.ms must not be negative, got {FileDeleteDelayMs}.");
+        if (DeleteRetentionMs < 0)
+            throw new ArgumentException($"delete.retention.ms must not be negative, got {DeleteRetentionMs}.");
+        if (MinCompactionLagMs < 0 || MaxCompactionLagMs < 1 || MinCompactionLagMs > MaxCompactionLagMs)
+            throw new ArgumentException($"min.compaction.lag.ms ({MinCompactionLagMs}) must be between 0 and max.compaction.lag.ms ({MaxCompactionLagMs}).");
+        if (MinCleanableDirtyRatio is < 0 or > 1)
+            throw new ArgumentException($"min.cleanable.dirty.ratio must be between 0 and 1, got {MinCleanableDirtyRatio}.");
         return this;
     }
 }

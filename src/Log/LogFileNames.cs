@@ -12,8 +12,9 @@ public static class LogFileNames
     public const string SnapshotSuffix = ".snapshot";
     /// <summary>Appended to a segment's files when it leaves the log; they are removed after <c>file.delete.delay.ms</c>.</summary>
     public const string DeletedSuffix = ".deleted";
-    /// <summary>Left behind by Kafka's log cleaner; this broker does not compact yet, so they are stale.</summary>
+    /// <summary>A segment the cleaner is still writing; a crash leaves it stale.</summary>
     public const string CleanedSuffix = ".cleaned";
+    /// <summary>A cleaned segment committed to replace others; recovery completes the swap.</summary>
     public const string SwapSuffix = ".swap";
     public const string TempSuffix = ".tmp";
 
@@ -24,6 +25,8 @@ public static class LogFileNames
     public const string RecoveryPointCheckpoint = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpoint = "log-start-offset-checkpoint";
     public const string ReplicationOffsetCheckpoint = "replication-offset-checkpoint";
+    /// <summary>Per log directory: where each compacted log's dirty section starts.</summary>
+    public const string CleanerOffsetCheckpoint = "cleaner-offset-checkpoint";
 
     /// <summary>A partition directory renamed to <c>topic-N.uuid-delete</c> is on its way out.</summary>
     public const string DeleteDirectorySuffix = "-delete";

@@ -29,6 +29,7 @@ public sealed partial class PartitionLog
 
     private void Load(LogCheckpoint checkpoint)
     {
+        CompleteInterruptedSwaps();
         RemoveLeftoverFiles();
         var now = _context.NowMs;
         var segments = System.IO.Directory.EnumerateFiles(Directory, "*" + LogFileNames.LogSuffix)
@@ -102,7 +103,7 @@ public sealed partial class PartitionLog
 
     /// <summary>
     /// Files a previous run left half done: segments awaiting deletion, temporary checkpoints,
-    /// cleaner output (no compaction here yet) and indexes whose log is gone.
+    /// unfinished cleaner output and indexes whose log is gone.
     /// </summary>
     private void RemoveLeftoverFiles()
     {

@@ -14,6 +14,9 @@ public sealed partial class PartitionLog
         {
             ThrowIfClosed();
             var config = Config;
+            // A compact-only log keeps old segments: the cleaner, not time or size, bounds it (Kafka's cleanup.policy).
+            if (!config.Delete)
+                return DeleteLogStartOffsetBreached();
             return DeleteRetentionMsBreached(config) + DeleteRetentionSizeBreached(config) + DeleteLogStartOffsetBreached();
         }
     }

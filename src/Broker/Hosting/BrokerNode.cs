@@ -81,6 +81,7 @@ public sealed class BrokerNode(BrokerConfig config, NodeStorage storage, ILogger
             var fetchers = new ReplicaFetcherManager(Config, cache, BrokerEpoch, LoggerFactory);
             replicas.AttachFetchers(fetchers);
             using var maintenance = new LogMaintenance(logs, Config, LoggerFactory.CreateLogger<LogMaintenance>());
+            using var cleaner = LogCleanerService.Start(logs, Config, LoggerFactory.CreateLogger("Broker.Log.LogCleaner"));
 
             var groupLog = new ReplicaGroupLog(replicas, LoggerFactory.CreateLogger<ReplicaGroupLog>());
             var groups = new GroupCoordinator(groupLog, GroupConfig.From(Config), GroupCoordinator.SystemClock, LoggerFactory.CreateLogger<GroupCoordinator>());

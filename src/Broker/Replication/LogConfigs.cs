@@ -17,5 +17,11 @@ public static class LogConfigs
         FlushMessages = topic.FlushMessages,
         FlushMs = topic.FlushMs,
         FileDeleteDelayMs = topic.FileDeleteDelayMs,
+        Compact = topic.CleanupPolicy.Contains("compact"),
+        Delete = topic.CleanupPolicy.Contains("delete"),
+        DeleteRetentionMs = topic.DeleteRetentionMs,
+        MinCompactionLagMs = topic.MinCompactionLagMs,
+        MaxCompactionLagMs = topic.MaxCompactionLagMs,
+        MinCleanableDirtyRatio = topic.MinCleanableDirtyRatio,
     };
 }
