@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Broker.Broker.Tests.EndToEnd;
 using Broker.Broker.Tests.Kubernetes;
-using Broker.Config;
 using k8s.Models;
 using Xunit.Abstractions;
 
@@ -28,9 +27,6 @@ public sealed class StatefulSetStoryTests(ITestOutputHelper output) : IAsyncLife
     private readonly string _yamlDirectory = Directory.CreateTempSubdirectory("kafka-story-").FullName;
     private V1StatefulSet _set = null!;
     private V1Service[] _externalServices = [];
-
-    /// <summary>Readiness as the manifests' probes ask it when the broker has the operations endpoint; otherwise through the Kafka protocol.</summary>
-    private static bool HasOperationsEndpoint => BrokerConfigDefinitions.Find("metrics.http.listener") is not null;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -61,9 +57,7 @@ public sealed class StatefulSetStoryTests(ITestOutputHelper output) : IAsyncLife
         _externalServices = Enumerable.Range(0, Pods)
             .Select(n => rendered.Services.Single(s => s.Spec.Type == "NodePort" && RenderedManifests.Selects(s.Spec.Selector, StatefulSetPods.Labels(_set, n, "a"))))
             .ToArray();
-        output.WriteLine(HasOperationsEndpoint
-            ? "readiness: GET /ready?safe-to-roll on every pod, as the readiness probe asks"
-            : "readiness: the operations endpoint is not in this broker; waiting for three registered brokers and a full ISR through the Kafka protocol");
+        output.WriteLine("readiness: GET /ready?safe-to-roll on every pod, as the readiness probe asks");
 
         await CleanUpAsync();
         await Podman.SucceedAsync("network", "create", Network);
@@ -187,28 +181,18 @@ public sealed class StatefulSetStoryTests(ITestOutputHelper output) : IAsyncLife
     private async Task WaitForIsrAsync(int size) =>
         await WaitAsync($"ISR {size} on every partition of {Topic}", async () => (await Podman.RunAsync(["exec", ClientsContainer, "python3", "/scripts/story_client.py", "isr", Bootstrap, Topic])).Stdout.Trim() == size.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private async Task WaitReadyAsync()
-    {
-        if (HasOperationsEndpoint)
+    /// <summary>Readiness as the manifests' readiness probe asks it, from the clients container.</summary>
+    private async Task WaitReadyAsync() =>
+        await WaitAsync("every pod ready (GET /ready?safe-to-roll)", async () =>
         {
-            await WaitAsync("every pod ready (GET /ready?safe-to-roll)", async () =>
+            for (var n = 0; n < Pods; n++)
             {
-                for (var n = 0; n < Pods; n++)
-                {
-                    var probe = await Podman.RunAsync(["exec", ClientsContainer, "curl", "-fsS", "-o", "/dev/null", $"http://kafka-{n}.{_set.Spec.ServiceName}:9644/ready?safe-to-roll"]);
-                    if (probe.ExitCode != 0)
-                        return false;
-                }
-                return true;
-            });
-            return;
-        }
-        await WaitAsync("three brokers registered", async () =>
-            (await Podman.RunAsync(["exec", ClientsContainer, "kcat", "-b", Bootstrap, "-L", "-m", "5"])).Stdout.Contains($"{Pods} brokers:", StringComparison.Ordinal));
-        var topics = await Podman.RunAsync(["exec", ClientsContainer, "kcat", "-b", Bootstrap, "-L", "-t", Topic, "-m", "5"]);
-        if (topics.Stdout.Contains("partitions:", StringComparison.Ordinal) && !topics.Stdout.Contains("0 partitions", StringComparison.Ordinal))
-            await WaitForIsrAsync(Pods);
-    }
+                var probe = await Podman.RunAsync(["exec", ClientsContainer, "curl", "-fsS", "-o", "/dev/null", $"http://kafka-{n}.{_set.Spec.ServiceName}:9644/ready?safe-to-roll"]);
+                if (probe.ExitCode != 0)
+                    return false;
+            }
+            return true;
+        });
 
     private async Task WaitAsync(string what, Func<Task<bool>> condition)
     {
